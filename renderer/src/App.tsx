@@ -1,0 +1,133 @@
+// Window shell: hash routes (#/ library, #/patient/<id>, #/image/<id>, so a reload keeps the
+// place), the import entry points (buttons, hidden file inputs, drop anywhere) and the import panel.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { getApi } from './api';
+import { ImportPanel } from './import/ImportPanel';
+import { filesFromDrop, useImport } from './import/use-import';
+import { ImportButtons, LibraryScreen } from './screens/LibraryScreen';
+import { ViewerScreen } from './screens/ViewerScreen';
+
+type Route = { screen: 'library'; patientId: number | null } | { screen: 'viewer'; imageId: number };
+
+function parseRoute(hash: string): Route {
+  const image = /^#\/image\/(\d+)$/.exec(hash);
+  if (image) return { screen: 'viewer', imageId: Number(image[1]) };
+  const patient = /^#\/patient\/(\d+)$/.exec(hash);
+  return { screen: 'library', patientId: patient ? Number(patient[1]) : null };
+}
+
+export function App() {
+  const api = useMemo(() => getApi(), []);
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
+  const [libraryVersion, setLibraryVersion] = useState(0);
+  const [dragDepth, setDragDepth] = useState(0);
+  const [dropError, setDropError] = useState<string | null>(null);
+  const lastPatient = useRef<number | null>(route.screen === 'library' ? route.patientId : null);
+  const filesInput = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const refreshLibrary = useCallback(() => setLibraryVersion((v) => v + 1), []);
+  const importer = useImport(api, refreshLibrary);
+
+  const navigate = (hash: string) => {
+    if (location.hash !== hash) location.hash = hash;
+  };
+  const selectPatient = (id: number | null) => {
+    lastPatient.current = id;
+    navigate(id === null ? '#/' : `#/patient/${id}`);
+  };
+  const openImage = (id: number) => navigate(`#/image/${id}`);
+  const backToLibrary = useCallback(() => {
+    location.hash = lastPatient.current !== null ? `#/patient/${lastPatient.current}` : '#/';
+  }, []);
+
+  const pick = (kind: 'files' | 'folder') => (kind === 'files' ? filesInput.current : folderInput.current)?.click();
+  const onChosen = (e: React.ChangeEvent<HTMLInputElement>) => {
+    const files = Array.from(e.target.files ?? []);
+    e.target.value = ''; // choosing the same file again must fire change again
+    if (files.length) importer.importFiles(files);
+  };
+
+  const hasFiles = (e: React.DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
+  const onDragEnter = (e: React.DragEvent) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    setDragDepth((d) => d + 1);
+  };
+  const onDragLeave = (e: React.DragEvent) => {
+    if (!hasFiles(e)) return;
+    setDragDepth((d) => Math.max(0, d - 1));
+  };
+  const onDragOver = (e: React.DragEvent) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = importer.busy ? 'none' : 'copy';
+  };
+  const onDrop = (e: React.DragEvent) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    setDragDepth(0);
+    if (importer.busy) return;
+    filesFromDrop(e.dataTransfer)
+      .then((files) => {
+        if (files.length === 0) setDropError('Nothing to import: the dropped items contain no files.');
+        else {
+          setDropError(null);
+          importer.importFiles(files);
+        }
+      })
+      .catch((err: unknown) => setDropError(`The dropped items could not be read: ${(err as Error)?.message ?? String(err)}`));
+  };
+
+  return (
+    <div className="app" onDragEnter={onDragEnter} onDragLeave={onDragLeave} onDragOver={onDragOver} onDrop={onDrop}>
+      <header className="topbar">
+        <div className="brand">
+          Osteo<span>plan</span>
+        </div>
+        <div className="spacer" />
+        {route.screen === 'library' && <ImportButtons importer={importer} api={api} onPick={pick} />}
+        {api.mode === 'browser' && <span className="mode">browser</span>}
+      </header>
+      {dropError && (
+        <div className="banner" role="alert">
+          {dropError}
+          <span className="spacer" />
+          <button className="btn ghost" onClick={() => setDropError(null)}>Dismiss</button>
+        </div>
+      )}
+      {route.screen === 'viewer' ? (
+        <ViewerScreen api={api} imageId={route.imageId} onBack={backToLibrary} />
+      ) : (
+        <LibraryScreen
+          api={api}
+          libraryVersion={libraryVersion}
+          selectedPatientId={route.patientId}
+          onSelectPatient={selectPatient}
+          onOpenImage={openImage}
+          importer={importer}
+        />
+      )}
+      <input id="pick-files" ref={filesInput} className="visually-hidden" type="file" multiple onChange={onChosen} tabIndex={-1} aria-hidden="true" />
+      <input
+        id="pick-folder"
+        ref={folderInput}
+        className="visually-hidden"
+        type="file"
+        multiple
+        {...({ webkitdirectory: '' } as Record<string, string>)}
+        onChange={onChosen}
+        tabIndex={-1}
+        aria-hidden="true"
+      />
+      <ImportPanel controller={importer} />
+      {dragDepth > 0 && <div className="drop-overlay">{importer.busy ? 'An import is already running' : 'Drop DICOM files or folders to import'}</div>}
+    </div>
+  );
+}

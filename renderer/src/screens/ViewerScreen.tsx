@@ -1,0 +1,282 @@
+// The viewer: toolbar (tools, presets, invert, fit, reset), the image, and the facts a surgeon
+// checks before measuring: who, when, matrix size and how the image is calibrated.
+import type { CornerstoneImage } from 'cornerstone-core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ImageDetail } from '../../../shared/ipc/contract';
+import { ApiError, type OsteoplanApi } from '../api';
+import { formatDicomDate, formatPersonName, formatSex } from '../format';
+import { headerCalibration } from '../viewer/calibration-label';
+import { DicomViewport, type ViewerController, type ViewerTool, type ViewSnapshot } from '../viewer/DicomViewport';
+import { windowPresets, type WindowPreset } from '../viewer/presets';
+
+interface Props {
+  api: OsteoplanApi;
+  imageId: number;
+  onBack(): void;
+}
+
+const CAL_LABEL: Record<string, string> = {
+  calibrated: 'Calibrated',
+  'magnification-corrected': 'Magnification-corrected',
+  detector: 'Detector plane',
+  uncalibrated: 'Uncalibrated',
+};
+
+export function ViewerScreen({ api, imageId, onBack }: Props) {
+  const [detail, setDetail] = useState<ImageDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tool, setTool] = useState<ViewerTool>('pan');
+  const [view, setView] = useState<ViewSnapshot | null>(null);
+  const [image, setImage] = useState<CornerstoneImage | null>(null);
+  const controllerRef = useRef<ViewerController | null>(null);
+
+  useEffect(() => {
+    let stale = false;
+    setDetail(null);
+    setError(null);
+    api
+      .invoke('library:getImage', { imageId })
+      .then((d) => !stale && setDetail(d))
+      .catch((err) => !stale && setError(err instanceof ApiError ? err.message : String(err)));
+    return () => {
+      stale = true;
+    };
+  }, [api, imageId]);
+
+  const header = detail?.header;
+  const presets: WindowPreset[] = useMemo(() => {
+    if (!header || !image) return [];
+    return windowPresets({
+      windowCenter: header.windowCenter,
+      windowWidth: header.windowWidth,
+      minPixelValue: image.minPixelValue,
+      maxPixelValue: image.maxPixelValue,
+      monochrome1: header.photometricInterpretation === 'MONOCHROME1',
+    });
+  }, [header, image]);
+  const calibration = useMemo(() => (header ? headerCalibration(header) : null), [header]);
+
+  const applyPreset = useCallback((p: WindowPreset | undefined) => p && controllerRef.current?.setVoi(p.windowCenter, p.windowWidth), []);
+  const onLoaded = useCallback((img: CornerstoneImage) => setImage(img), []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.isContentEditable)) return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const c = controllerRef.current;
+      switch (e.key) {
+        case 'Escape':
+          onBack();
+          return;
+        case 'f':
+        case 'F':
+          c?.fit();
+          break;
+        case 'r':
+        case 'R':
+          c?.reset();
+          break;
+        case 'i':
+        case 'I':
+          c?.toggleInvert();
+          break;
+        case 'w':
+        case 'W':
+          setTool('wl');
+          break;
+        case 'p':
+        case 'P':
+          setTool('pan');
+          break;
+        case '+':
+        case '=':
+          c?.zoomBy(1.25);
+          break;
+        case '-':
+        case '_':
+          c?.zoomBy(0.8);
+          break;
+        case '0':
+          c?.actualSize();
+          break;
+        case 'ArrowLeft':
+          c?.panBy({ x: 40, y: 0 });
+          break;
+        case 'ArrowRight':
+          c?.panBy({ x: -40, y: 0 });
+          break;
+        case 'ArrowUp':
+          c?.panBy({ x: 0, y: 40 });
+          break;
+        case 'ArrowDown':
+          c?.panBy({ x: 0, y: -40 });
+          break;
+        default:
+          if (/^[1-9]$/.test(e.key)) applyPreset(presets[Number(e.key) - 1]);
+          else return;
+      }
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onBack, presets, applyPreset]);
+
+  const activePreset = view ? presets.find((p) => Math.abs(p.windowCenter - view.windowCenter) < 0.5 && Math.abs(p.windowWidth - view.windowWidth) < 0.5) : undefined;
+
+  return (
+    <div className="viewer">
+      <div className="viewer-main">
+        <div className="toolbar" role="toolbar" aria-label="Viewer tools">
+          <button className="btn ghost" onClick={onBack} title="Back to the library (Esc)">← Library</button>
+          <span className="sep" />
+          <button className={`btn${tool === 'pan' ? ' active' : ''}`} onClick={() => setTool('pan')} title="Pan: drag (P). Middle button or Space+drag always pans.">
+            Pan
+          </button>
+          <button className={`btn${tool === 'wl' ? ' active' : ''}`} onClick={() => setTool('wl')} title="Window/level: drag (W). Right button always adjusts.">
+            Window/level
+          </button>
+          <span className="sep" />
+          <select
+            aria-label="Window preset"
+            value={activePreset?.id ?? ''}
+            onChange={(e) => applyPreset(presets.find((p) => p.id === e.target.value))}
+            disabled={presets.length === 0}
+          >
+            <option value="" disabled>
+              {view ? `W ${Math.round(view.windowWidth)} / L ${Math.round(view.windowCenter)}` : 'Window'}
+            </option>
+            {presets.map((p, i) => (
+              <option key={p.id} value={p.id}>
+                {i < 9 ? `${i + 1}  ` : ''}
+                {p.label} ({Math.round(p.windowWidth)}/{Math.round(p.windowCenter)})
+              </option>
+            ))}
+          </select>
+          <button className={`btn${view?.invert ? ' active' : ''}`} onClick={() => controllerRef.current?.toggleInvert()} title="Invert (I)">
+            Invert
+          </button>
+          <span className="sep" />
+          <button className="btn" onClick={() => controllerRef.current?.fit()} title="Fit to window (F, double-click)">Fit</button>
+          <button className="btn" onClick={() => controllerRef.current?.actualSize()} title="One image pixel per screen pixel (0)">1:1</button>
+          <button className="btn" onClick={() => controllerRef.current?.reset()} title="Reset view and window (R)">Reset</button>
+        </div>
+        {error ? (
+          <div className="viewport-wrap">
+            <div className="viewport-message" role="alert">
+              <div className="error-text">{error}</div>
+              <button className="btn" onClick={onBack}>Back to the library</button>
+            </div>
+          </div>
+        ) : detail ? (
+          <div className="viewport-wrap">
+            <DicomViewport api={api} imageId={imageId} modality={detail.image.modality ?? detail.header.modality} tool={tool} controllerRef={controllerRef} onView={setView} onLoaded={onLoaded} />
+            {view && (
+              <div className="viewport-status" data-testid="viewport-status">
+                Zoom {(view.zoom * 100).toFixed(0)} % · W {Math.round(view.windowWidth)} L {Math.round(view.windowCenter)}
+                {view.invert ? ' · inverted' : ''}
+              </div>
+            )}
+          </div>
+        ) : (
+          <div className="viewport-wrap">
+            <div className="viewport-message"><div className="spinner" /></div>
+          </div>
+        )}
+      </div>
+      <aside className="info" aria-label="Image information">
+        {detail && header && (
+          <>
+            <h3>Patient</h3>
+            <dl>
+              <dt>Name</dt>
+              <dd data-testid="info-patient-name">{formatPersonName(detail.patient.name)}</dd>
+              <dt>ID</dt>
+              <dd data-testid="info-patient-id">{detail.patient.patientId || '—'}</dd>
+              {detail.patient.birthDate && (
+                <>
+                  <dt>Born</dt>
+                  <dd>{formatDicomDate(detail.patient.birthDate)}</dd>
+                </>
+              )}
+              {detail.patient.sex && (
+                <>
+                  <dt>Sex</dt>
+                  <dd>{formatSex(detail.patient.sex)}</dd>
+                </>
+              )}
+            </dl>
+            <h3>Study</h3>
+            <dl>
+              <dt>Date</dt>
+              <dd data-testid="info-study-date">{formatDicomDate(detail.study.studyDate)}</dd>
+              {detail.study.description && (
+                <>
+                  <dt>Description</dt>
+                  <dd>{detail.study.description}</dd>
+                </>
+              )}
+              <dt>Modality</dt>
+              <dd>{[header.modality, header.bodyPartExamined, header.laterality, header.viewPosition].filter(Boolean).join(' · ') || '—'}</dd>
+            </dl>
+            <h3>Image</h3>
+            <dl>
+              <dt>Matrix</dt>
+              <dd data-testid="info-matrix">
+                {header.columns} × {header.rows}
+              </dd>
+              <dt>Bits</dt>
+              <dd>
+                {header.bitsStored} stored / {header.bitsAllocated} allocated{header.pixelRepresentation === 1 ? ', signed' : ''}
+              </dd>
+              <dt>Photometric</dt>
+              <dd>{header.photometricInterpretation}</dd>
+              {header.numberOfFrames > 1 && (
+                <>
+                  <dt>Frames</dt>
+                  <dd>{header.numberOfFrames} (first shown)</dd>
+                </>
+              )}
+            </dl>
+            {calibration && (
+              <>
+                <h3>Calibration</h3>
+                <div>
+                  <span className={`cal-badge cal-${calibration.type}`} data-testid="info-calibration" data-calibration={calibration.type}>
+                    {CAL_LABEL[calibration.type]}
+                  </span>
+                </div>
+                <dl>
+                  {calibration.spacing && (
+                    <>
+                      <dt>Spacing</dt>
+                      <dd>
+                        {calibration.spacing[0].toPrecision(4)} × {calibration.spacing[1].toPrecision(4)} mm
+                      </dd>
+                    </>
+                  )}
+                  <dt>Source</dt>
+                  <dd>{calibration.source}</dd>
+                </dl>
+                {calibration.note && <div className="cal-note">{calibration.note}</div>}
+              </>
+            )}
+          </>
+        )}
+        <h3>Shortcuts</h3>
+        <div className="shortcuts">
+          <span className="kbd">Wheel</span><span>zoom at cursor</span>
+          <span className="kbd">Drag</span><span>active tool</span>
+          <span className="kbd">Middle / Space</span><span>pan</span>
+          <span className="kbd">Right drag</span><span>window/level</span>
+          <span className="kbd">F</span><span>fit</span>
+          <span className="kbd">0</span><span>1:1</span>
+          <span className="kbd">1–9</span><span>presets</span>
+          <span className="kbd">I</span><span>invert</span>
+          <span className="kbd">R</span><span>reset</span>
+          <span className="kbd">Esc</span><span>library</span>
+        </div>
+      </aside>
+    </div>
+  );
+}
