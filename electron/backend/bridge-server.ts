@@ -223,8 +223,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     try {
       await pipeline(req, limiter, createWriteStream(target, { flags: 'wx' }));
     } catch (err) {
-      await unlink(target).catch(() => {});
       const e = err as Error & { status?: number; code?: string };
+      // 'wx' refused an existing name: that file belongs to an earlier upload, keep it.
+      if (e.code !== 'EEXIST') await unlink(target).catch(() => {});
       if (e.status === 413) {
         return sendJson(res, 413, fail('INVALID_INPUT', `The file is larger than the ${Math.round(maxUploadBytes / 1024 ** 2)} MB upload limit.`));
       }
