@@ -180,16 +180,17 @@ function sniffDatasetSyntax(b: Uint8Array, p: number, strict: boolean): string |
   // Without a meta group a dataset starts with group 0008 (or 0000 in ACR-NEMA files); after a meta
   // group that lacks its transfer syntax any even, non-meta group may come first.
   const plausible = (group: number) => (strict ? group === 0x0000 || group === 0x0008 : group % 2 === 0 && group !== 0x0002 && group !== 0xfffe);
+  // A headerless file must also start with a short, non-empty first value (a group length, the
+  // character set, the image type ...), which a block of zeros or random bytes does not.
+  const plausibleLength = (length: number) => (strict ? length > 0 && length <= 1024 : length === 0xffffffff || length < 0x10000000);
   const explicit = VRS.has(vrAt(b, p + 4));
   const groupLe = u16le(b, p);
   if (plausible(groupLe)) {
-    if (explicit) return TS.explicitLittle;
-    // Implicit: the 32-bit length must fit in what follows, or the guess is wrong.
+    if (explicit) return plausibleLength(u16le(b, p + 6)) || !strict ? TS.explicitLittle : null;
     const length = ((b[p + 4] ?? 0) | ((b[p + 5] ?? 0) << 8) | ((b[p + 6] ?? 0) << 16)) + (b[p + 7] ?? 0) * 2 ** 24;
-    if (length === 0xffffffff || length < 0x10000000) return TS.implicitLittle;
-    return null;
+    return plausibleLength(length) ? TS.implicitLittle : null;
   }
-  if (explicit && plausible(u16be(b, p))) return TS.explicitBig;
+  if (explicit && plausible(u16be(b, p)) && (plausibleLength(u16be(b, p + 6)) || !strict)) return TS.explicitBig;
   return null;
 }
 
@@ -263,6 +264,10 @@ function parsePrefix(bytes: Uint8Array, layout: Layout, complete: boolean): Pars
     throw unreadable(`The dataset is truncated or malformed: ${describeParserError(err)}.`);
   }
   if (!dataSet.elements[PIXEL_DATA] && !complete) throw new NeedMoreBytes();
+  // The implicit-VR reader stops silently when an element's length runs past the end.
+  if (!dataSet.elements[PIXEL_DATA] && stream.position > byteArray.length) {
+    throw unreadable('The file is truncated or malformed: a data element declares more bytes than the file holds.');
+  }
   return { dataSet, transferSyntaxUid, mediaStorageSopClassUid, inferred, pixelBytes };
 }
 
