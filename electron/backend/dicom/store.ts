@@ -1,0 +1,139 @@
+// The managed library store: every imported file is copied, byte for byte, to
+// store/<first two hex digits>/<sha256>.dcm. A copy is written to a temporary name inside the store,
+// fsynced, renamed to its content address and the folder fsynced, so a crash leaves either a whole
+// file or a tmp-* leftover, never a partial file under a real name (model: Signal-Desktop's
+// attachment writes). Rows in the database point here by relative path; ids, never paths, cross IPC.
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../../../shared/ipc/result';
+
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const STORE_NAME = /^[0-9a-f]{2}\/[0-9a-f]{64}\.dcm$/;
+const TMP_PREFIX = 'tmp-';
+
+export interface StoredFile {
+  sha256: string;
+  /** Relative to the store root, with '/' separators: ab/abcdef....dcm */
+  storePath: string;
+  absolutePath: string;
+  sizeBytes: number;
+}
+
+export class LibraryStore {
+  constructor(readonly root: string) {
+    fs.mkdirSync(root, { recursive: true });
+  }
+
+  static isStorePath(relative: string): boolean {
+    return STORE_NAME.test(relative);
+  }
+
+  absolutePath(storePath: string): string {
+    if (!STORE_NAME.test(storePath)) throw new AppError('INTERNAL', `Not a library store path: ${storePath}`);
+    return path.join(this.root, ...storePath.split('/'));
+  }
+
+  /**
+   * Copies `size` bytes of an open source file into the store and returns its content address.
+   * Throws (after removing its temporary file) if the source is shorter than `size`.
+   */
+  async put(source: FileHandle, size: number): Promise<StoredFile> {
+    const tmp = path.join(this.root, `${TMP_PREFIX}${randomBytes(12).toString('hex')}`);
+    const out = await fs.promises.open(tmp, 'wx');
+    let outOpen = true;
+    try {
+      const hash = createHash('sha256');
+      const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, size)));
+      let position = 0;
+      while (position < size) {
+        const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, size - position), position);
+        if (bytesRead === 0) break;
+        const chunk = buffer.subarray(0, bytesRead);
+        hash.update(chunk);
+        await writeAll(out, chunk);
+        position += bytesRead;
+      }
+      if (position !== size) throw new AppError('DICOM_UNREADABLE', 'The file became shorter while it was being copied; nothing of it was kept.');
+      await out.sync();
+      await out.close();
+      outOpen = false;
+      const sha256 = hash.digest('hex');
+      const storePath = `${sha256.slice(0, 2)}/${sha256}.dcm`;
+      const absolutePath = this.absolutePath(storePath);
+      const dir = path.dirname(absolutePath);
+      const created = await fs.promises.mkdir(dir, { recursive: true });
+      if (created) await fsyncDir(this.root);
+      await fs.promises.rename(tmp, absolutePath);
+      await fsyncDir(dir);
+      return { sha256, storePath, absolutePath, sizeBytes: size };
+    } catch (err) {
+      if (outOpen) await out.close().catch(() => undefined);
+      await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Removes a stored file; the caller has checked that no row references it. */
+  async remove(storePath: string): Promise<void> {
+    await fs.promises.rm(this.absolutePath(storePath), { force: true });
+  }
+
+  /** Every file currently in the store, as relative store paths (tmp leftovers included as-is). */
+  listFiles(): string[] {
+    const out: string[] = [];
+    for (const entry of fs.readdirSync(this.root, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        for (const file of fs.readdirSync(path.join(this.root, entry.name))) out.push(`${entry.name}/${file}`);
+      } else {
+        out.push(entry.name);
+      }
+    }
+    return out.sort();
+  }
+
+  /**
+   * Removes what a crash can leave behind: tmp-* files and content files no row references.
+   * Only files older than `minAgeMs` are touched, so an import running in another process that
+   * shares this data dir is never disturbed.
+   */
+  sweep(referenced: Set<string>, minAgeMs = 10 * 60 * 1000): string[] {
+    const removed: string[] = [];
+    const cutoff = Date.now() - minAgeMs;
+    for (const relative of this.listFiles()) {
+      const name = relative.split('/').pop()!;
+      const isTmp = !relative.includes('/') && name.startsWith(TMP_PREFIX);
+      const orphan = STORE_NAME.test(relative) && !referenced.has(name.slice(0, 64));
+      if (!isTmp && !orphan) continue;
+      const absolute = path.join(this.root, ...relative.split('/'));
+      try {
+        if (fs.statSync(absolute).mtimeMs > cutoff) continue;
+        fs.rmSync(absolute, { force: true });
+        removed.push(relative);
+      } catch {
+        // Already gone or unreadable: the next start tries again.
+      }
+    }
+    return removed;
+  }
+}
+
+async function writeAll(out: FileHandle, chunk: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await out.write(chunk, offset, chunk.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+/** Makes a rename or a new entry durable. Windows cannot open folders for fsync; NTFS journals them. */
+async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await fs.promises.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

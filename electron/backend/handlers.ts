@@ -1,0 +1,58 @@
+// The handler table: channel -> (request, context) -> result (architecture.md §3). Electron's
+// ipc.ts and the browser bridge both dispatch into this one table; Electron replaces only
+// dialog:openPaths with the native dialog.
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../shared/ipc/result';
+import type { LibraryRepository } from './db/repositories/library';
+import type { HandlerTable } from './dispatch';
+import { importPaths, type ImportFaultStage } from './dicom/import';
+import type { LibraryStore } from './dicom/store';
+
+export interface HandlerDeps {
+  repo: LibraryRepository;
+  store: LibraryStore;
+  dataDir: string;
+  appVersion: string;
+  mode: 'electron' | 'browser';
+  /** Tests only (see ImportOptions.faultHook). */
+  importFaultHook?: (stage: ImportFaultStage, filePath: string) => void;
+}
+
+export function createHandlers(deps: HandlerDeps): HandlerTable {
+  const running = new Map<string, { cancelled: boolean }>();
+  return {
+    'app:info': () => ({ version: deps.appVersion, mode: deps.mode, dataDir: deps.dataDir }),
+    'library:listPatients': ({ search }) => deps.repo.listPatients(search),
+    'library:getPatient': ({ patientId }) => deps.repo.getPatient(patientId),
+    'library:getImage': ({ imageId }) => deps.repo.getImage(imageId),
+    'import:paths': async ({ paths, jobId }, context) => {
+      const id = jobId ?? randomUUID();
+      if (running.has(id)) throw new AppError('INVALID_INPUT', `An import with job id "${id}" is already running.`);
+      const job = { cancelled: false };
+      running.set(id, job);
+      try {
+        return await importPaths(
+          { repo: deps.repo, store: deps.store },
+          {
+            jobId: id,
+            paths,
+            onProgress: (progress) => context.emit('import:progress', progress),
+            isCancelled: () => job.cancelled,
+            faultHook: deps.importFaultHook,
+          },
+        );
+      } finally {
+        running.delete(id);
+      }
+    },
+    'import:cancel': ({ jobId }) => {
+      const job = running.get(jobId);
+      if (!job) return { cancelled: false };
+      job.cancelled = true;
+      return { cancelled: true };
+    },
+    'dialog:openPaths': () => {
+      throw new AppError('FORBIDDEN', 'There is no native file dialog here: choose files with the browser file picker instead.');
+    },
+  };
+}
