@@ -2,7 +2,7 @@
 // arrives once in the page URL; the bridge answers that first request with an HttpOnly cookie, so
 // every later request (fetch, the image loader's XHR, EventSource) is authenticated by the
 // browser without the page ever holding the secret. We then drop the token from the address bar.
-import { EVENT_NAMES, type EventName, type EventMap } from '../../../shared/ipc/contract';
+import type { EventName, EventMap } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 import { ApiError, type Transport, type UploadProgress } from './client';
 
@@ -41,15 +41,14 @@ function uploadOne(file: File, name: string, uploadId: string | null, onBytes: (
 export function bridgeTransport(): Transport {
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   let source: EventSource | null = null;
-  const ensureEvents = () => {
-    if (source) return;
-    source = new EventSource('/api/events');
-    for (const name of EVENT_NAMES) {
-      source.addEventListener(name, (e) => {
-        const payload = JSON.parse((e as MessageEvent<string>).data) as never;
-        listeners.get(name)?.forEach((l) => l(payload));
-      });
-    }
+  // Listen per event name on first subscription: no runtime import of the contract (and its zod
+  // schemas, whose eval probe the CSP would report) is needed in the page.
+  const listen = (name: EventName) => {
+    source ??= new EventSource('/api/events');
+    source.addEventListener(name, (e) => {
+      const payload = JSON.parse((e as MessageEvent<string>).data) as never;
+      listeners.get(name)?.forEach((l) => l(payload));
+    });
   };
 
   return {
@@ -70,9 +69,11 @@ export function bridgeTransport(): Transport {
       }
     },
     subscribe<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void) {
-      ensureEvents();
       let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
+      if (!set) {
+        listeners.set(event, (set = new Set()));
+        listen(event);
+      }
       set.add(listener as (payload: never) => void);
       return () => {
         set!.delete(listener as (payload: never) => void);

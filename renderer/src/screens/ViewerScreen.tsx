@@ -162,14 +162,14 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
           <button className="btn" onClick={() => controllerRef.current?.reset()} title="Reset view and window (R)">Reset</button>
         </div>
         {error ? (
-          <div className="viewport-wrap">
+          <div className="viewport-area">
             <div className="viewport-message" role="alert">
               <div className="error-text">{error}</div>
               <button className="btn" onClick={onBack}>Back to the library</button>
             </div>
           </div>
         ) : detail ? (
-          <div className="viewport-wrap">
+          <div className="viewport-area">
             <DicomViewport api={api} imageId={imageId} modality={detail.image.modality ?? detail.header.modality} tool={tool} controllerRef={controllerRef} onView={setView} onLoaded={onLoaded} />
             {view && (
               <div className="viewport-status" data-testid="viewport-status">
@@ -179,7 +179,7 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
             )}
           </div>
         ) : (
-          <div className="viewport-wrap">
+          <div className="viewport-area">
             <div className="viewport-message"><div className="spinner" /></div>
           </div>
         )}
