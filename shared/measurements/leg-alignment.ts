@@ -219,17 +219,22 @@ function requireCalibration(calibration: Calibration, label: string): void {
   }
 }
 
+/** Classification ignores floating-point noise: a value 1e-13 off a band edge counts as on it. */
+const band = (v: number) => Math.round(v * 1e9) / 1e9;
+
 /** clinical-spec §3 CPAK: the aHKA band. */
 export function cpakAhkaBand(ahkaDeg: number): 'varus' | 'neutral' | 'valgus' {
-  if (ahkaDeg < CPAK_LIMITS.ahkaNeutral.low) return 'varus';
-  if (ahkaDeg > CPAK_LIMITS.ahkaNeutral.high) return 'valgus';
+  const v = band(ahkaDeg);
+  if (v < CPAK_LIMITS.ahkaNeutral.low) return 'varus';
+  if (v > CPAK_LIMITS.ahkaNeutral.high) return 'valgus';
   return 'neutral';
 }
 
 /** clinical-spec §3 CPAK: the JLO band (apex distal < 177, neutral 177–183, apex proximal > 183). */
 export function cpakJloBand(jloDeg: number): 'apex-distal' | 'neutral' | 'apex-proximal' {
-  if (jloDeg < CPAK_LIMITS.jloNeutral.low) return 'apex-distal';
-  if (jloDeg > CPAK_LIMITS.jloNeutral.high) return 'apex-proximal';
+  const v = band(jloDeg);
+  if (v < CPAK_LIMITS.jloNeutral.low) return 'apex-distal';
+  if (v > CPAK_LIMITS.jloNeutral.high) return 'apex-proximal';
   return 'neutral';
 }
 
@@ -326,13 +331,13 @@ export function computeLegAlignment(set: LandmarkSet, calibration: Calibration):
 
   m.ahka = fromBoth('ahka', (mpta, mldfa) => {
     const value = mpta - mldfa;
-    const band = cpakAhkaBand(value);
-    return { value, display: `${fixed1(value)}° (${band})`, direction: band };
+    const ahkaBand = cpakAhkaBand(value);
+    return { value, display: `${fixed1(value)}° (${ahkaBand})`, direction: ahkaBand };
   });
   m.jlo = fromBoth('jlo', (mpta, mldfa) => {
     const value = mpta + mldfa;
-    const band = cpakJloBand(value);
-    return { value, display: `${fixed1(value)}° (${band.replace('-', ' ')})`, direction: band };
+    const jloBand = cpakJloBand(value);
+    return { value, display: `${fixed1(value)}° (${jloBand.replace('-', ' ')})`, direction: jloBand };
   });
   m.cpak = fromBoth('cpak', (mpta, mldfa) => {
     const value = cpakType(mpta - mldfa, mpta + mldfa);
