@@ -346,6 +346,8 @@ export function computePlan(set: LandmarkSet, calibration: Calibration, plan: Pl
       bone: c.bone,
       hinge: c.hinge ? pixelToLeg(frame, c.hinge) : defaults!.hinge,
       hingeSource: (c.hinge ? 'plan' : 'default') as 'plan' | 'default',
+      hingePx: c.hinge ? { x: c.hinge.x, y: c.hinge.y } : null,
+      cutEntryPx: c.cutEntry ? { x: c.cutEntry.x, y: c.cutEntry.y } : null,
       cutEntry: c.cutEntry ? pixelToLeg(frame, c.cutEntry) : defaults!.cutEntry,
       cutEntrySource: (c.cutEntry ? 'plan' : 'default') as 'plan' | 'default',
     };
@@ -438,9 +440,9 @@ export function computePlan(set: LandmarkSet, calibration: Calibration, plan: Pl
     return {
       bone: s.bone,
       wedge: wedgeKind(s.bone, g, s.hinge, s.cutEntry, rotations[i]!),
-      hinge: legToPixel(frame, s.hinge),
+      hinge: s.hingePx ?? legToPixel(frame, s.hinge),
       hingeSource: s.hingeSource,
-      cutEntry: legToPixel(frame, s.cutEntry),
+      cutEntry: s.cutEntryPx ?? legToPixel(frame, s.cutEntry),
       cutEntrySource: s.cutEntrySource,
       plannedRotationDeg: rotations[i]!,
       rotationDeg: applied[i]!,
