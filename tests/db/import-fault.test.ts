@@ -65,7 +65,8 @@ describe('failure between copy and insert', () => {
   it('a full disk is reported as DISK_FULL and the rest of the job is not attempted', async () => {
     const { repo, store } = library();
     const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    const report = await importPaths({ repo, store }, { jobId: 'j', paths: [rg2, rg3], faultHook: failAt('after-store-write', rg2, enospc) });
+    // One file at a time, so "the rest" is exactly the files after the failing one.
+    const report = await importPaths({ repo, store }, { jobId: 'j', paths: [rg2, rg3], concurrency: 1, faultHook: failAt('after-store-write', rg2, enospc) });
     expect(report.imported).toEqual([]);
     expect(report.skipped.map((s) => [s.path, s.code])).toEqual([
       [rg2, 'DISK_FULL'],

@@ -4,11 +4,12 @@
 // without a row, no row without a file. The report lists every path with what happened to it.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DicomHeader } from '../../../shared/dicom/header';
 import type { EventMap, ImportReport, SkippedFile } from '../../../shared/ipc/contract';
 import { AppError } from '../../../shared/ipc/result';
 import type { LibraryRepository } from '../db/repositories/library';
 import { readDicomDir, referencedFiles } from './dicomdir';
-import { fileSource, inspectDicomSource } from './read-header';
+import { fileSource, inspectDicom, inspectDicomSource } from './read-header';
 import type { LibraryStore } from './store';
 import { VIEWER_TRANSFER_SYNTAXES, transferSyntaxName } from './transfer-syntax';
 
@@ -23,6 +24,8 @@ export interface ImportOptions {
   faultHook?: (stage: ImportFaultStage, filePath: string) => void;
   /** Minimum time between two progress events; a final event is always sent. */
   progressIntervalMs?: number;
+  /** Files imported at the same time (default 3). */
+  concurrency?: number;
 }
 
 export interface ImportDeps {
@@ -35,6 +38,7 @@ interface Candidate {
   size: number;
 }
 
+const DEFAULT_CONCURRENCY = 3;
 const DISK_FULL_MESSAGE = 'The disk is full: this file was not imported and nothing of it was kept. Free some space and import again.';
 
 export async function importPaths(deps: ImportDeps, opts: ImportOptions): Promise<ImportReport> {
@@ -56,28 +60,44 @@ export async function importPaths(deps: ImportDeps, opts: ImportOptions): Promis
   };
   emit(null, true);
 
+  // A few files at a time: one file's kernel copy and fsync overlap another's hashing. Files are
+  // started in order and every started file finishes whole, so cancel and a full disk stop the
+  // job between files, and the report lists files in selection order.
+  const outcomes: (Outcome | SkippedFile | undefined)[] = new Array(files.length);
+  const inFlight = new Map<string, Promise<void>>();
   let diskFull = false;
-  for (const file of files) {
-    if (opts.isCancelled?.()) {
-      report.cancelled = true;
-      break;
-    }
-    if (diskFull) {
-      report.skipped.push({ path: file.path, code: 'DISK_FULL', reason: DISK_FULL_MESSAGE });
-    } else {
-      emit(file.path);
-      try {
-        const outcome = await importOne(deps, file, opts.faultHook);
-        if (outcome.kind === 'imported') report.imported.push(outcome.value);
-        else report.duplicates.push(outcome.value);
-      } catch (err) {
-        const skip = toSkipped(file.path, err);
-        if (skip.code === 'DISK_FULL') diskFull = true;
-        report.skipped.push(skip);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      if (next >= files.length) return;
+      if (opts.isCancelled?.()) {
+        report.cancelled = true;
+        return;
       }
+      const index = next++;
+      const file = files[index]!;
+      if (diskFull) {
+        outcomes[index] = { path: file.path, code: 'DISK_FULL', reason: DISK_FULL_MESSAGE };
+      } else {
+        emit(file.path);
+        try {
+          outcomes[index] = await importOne(deps, file, opts.faultHook, inFlight);
+        } catch (err) {
+          const skip = toSkipped(file.path, err);
+          if (skip.code === 'DISK_FULL') diskFull = true;
+          outcomes[index] = skip;
+        }
+      }
+      filesDone += 1;
+      bytesDone += file.size;
     }
-    filesDone += 1;
-    bytesDone += file.size;
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
+  for (const outcome of outcomes) {
+    if (!outcome) continue; // not started: the job was cancelled
+    if (!('kind' in outcome)) report.skipped.push(outcome);
+    else if (outcome.kind === 'imported') report.imported.push(outcome.value);
+    else report.duplicates.push(outcome.value);
   }
   emit(null, true);
   return report;
@@ -87,7 +107,7 @@ type Outcome =
   | { kind: 'imported'; value: ImportReport['imported'][number] }
   | { kind: 'duplicate'; value: ImportReport['duplicates'][number] };
 
-async function importOne(deps: ImportDeps, file: Candidate, faultHook: ImportOptions['faultHook']): Promise<Outcome> {
+async function importOne(deps: ImportDeps, file: Candidate, faultHook: ImportOptions['faultHook'], inFlight: Map<string, Promise<void>>): Promise<Outcome> {
   const handle = await fs.promises.open(file.path, 'r');
   try {
     const { size } = await handle.stat();
@@ -100,24 +120,45 @@ async function importOne(deps: ImportDeps, file: Candidate, faultHook: ImportOpt
           'export it from the PACS as JPEG 2000, JPEG lossless or uncompressed.',
       );
     }
+    // The same instance in another file of this job (another transfer syntax, a copy): wait for
+    // that one, then it is a duplicate like any instance already in the library.
+    for (let pending = inFlight.get(header.sopInstanceUid); pending; pending = inFlight.get(header.sopInstanceUid)) await pending;
     const existing = deps.repo.findImageBySopInstanceUid(header.sopInstanceUid);
     if (existing) return { kind: 'duplicate', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: existing.id } };
-
-    const stored = await deps.store.put(handle, size);
+    let release!: () => void;
+    inFlight.set(header.sopInstanceUid, new Promise<void>((resolve) => (release = resolve)));
     try {
-      faultHook?.('after-store-write', file.path);
-      const ids = deps.repo.insertImage(
-        { header, storePath: stored.storePath, sha256: stored.sha256, sizeBytes: stored.sizeBytes, sourcePath: file.path },
-        () => faultHook?.('before-commit', file.path),
-      );
-      return { kind: 'imported', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: ids.imageId, patientId: ids.patientId } };
-    } catch (err) {
-      // Same bytes imported under another row (cannot happen for distinct SOP UIDs, but be exact).
-      if (!deps.repo.isSha256Referenced(stored.sha256)) await deps.store.remove(stored.storePath);
-      throw err;
+      return await storeAndInsert(deps, file, size, header, faultHook);
+    } finally {
+      inFlight.delete(header.sopInstanceUid);
+      release();
     }
   } finally {
     await handle.close();
+  }
+}
+
+async function storeAndInsert(deps: ImportDeps, file: Candidate, size: number, header: DicomHeader, faultHook: ImportOptions['faultHook']): Promise<Outcome> {
+  // The header kept is the one read from the stored copy, so row and bytes cannot disagree even
+  // if the source file is replaced while it is being imported.
+  const stored = await deps.store.put(file.path, size, (copy) => {
+    const copied = inspectDicom(copy).header;
+    if (copied.sopInstanceUid !== header.sopInstanceUid) {
+      throw new AppError('DICOM_UNREADABLE', 'The file changed while it was being imported; nothing of it was kept.');
+    }
+    return copied;
+  });
+  try {
+    faultHook?.('after-store-write', file.path);
+    const ids = deps.repo.insertImage(
+      { header: stored.verified, storePath: stored.storePath, sha256: stored.sha256, sizeBytes: stored.sizeBytes, sourcePath: file.path },
+      () => faultHook?.('before-commit', file.path),
+    );
+    return { kind: 'imported', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: ids.imageId, patientId: ids.patientId } };
+  } catch (err) {
+    // Same bytes imported under another row (cannot happen for distinct SOP UIDs, but be exact).
+    if (!deps.repo.isSha256Referenced(stored.sha256)) await deps.store.remove(stored.storePath);
+    throw err;
   }
 }
 

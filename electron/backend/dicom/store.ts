@@ -36,30 +36,27 @@ export class LibraryStore {
   }
 
   /**
-   * Copies `size` bytes of an open source file into the store and returns its content address.
-   * Throws (after removing its temporary file) if the source is shorter than `size`.
+   * Copies a file into the store and returns its content address. The copy is made by the kernel
+   * (copy_file_range / reflink where the file system has it, like cp), then hashed from the copy
+   * itself, so the address always names the bytes actually stored. `verify` runs on the copy
+   * before it gets its final name (the import re-reads the header there); if it throws, or the
+   * copy is not `expectedSize` bytes, the temporary file is removed and nothing is kept.
    */
-  async put(source: FileHandle, size: number): Promise<StoredFile> {
+  async put<T>(sourcePath: string, expectedSize: number, verify: (tmpPath: string) => T): Promise<StoredFile & { verified: T }> {
     const tmp = path.join(this.root, `${TMP_PREFIX}${randomBytes(12).toString('hex')}`);
-    const out = await fs.promises.open(tmp, 'wx');
-    let outOpen = true;
+    let handle: FileHandle | undefined;
     try {
-      const hash = createHash('sha256');
-      const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, size)));
-      let position = 0;
-      while (position < size) {
-        const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, size - position), position);
-        if (bytesRead === 0) break;
-        const chunk = buffer.subarray(0, bytesRead);
-        hash.update(chunk);
-        await writeAll(out, chunk);
-        position += bytesRead;
-      }
-      if (position !== size) throw new AppError('DICOM_UNREADABLE', 'The file became shorter while it was being copied; nothing of it was kept.');
-      await out.sync();
-      await out.close();
-      outOpen = false;
-      const sha256 = hash.digest('hex');
+      await fs.promises.copyFile(sourcePath, tmp, fs.constants.COPYFILE_EXCL);
+      // copyFile keeps the source's mode: files from a CD are read-only, the store's are not.
+      await fs.promises.chmod(tmp, 0o644);
+      handle = await fs.promises.open(tmp, 'r+');
+      const { size } = await handle.stat();
+      if (size !== expectedSize) throw new AppError('DICOM_UNREADABLE', 'The file changed while it was being imported; nothing of it was kept.');
+      const verified = verify(tmp);
+      const sha256 = await hashHandle(handle, size);
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
       const storePath = `${sha256.slice(0, 2)}/${sha256}.dcm`;
       const absolutePath = this.absolutePath(storePath);
       const dir = path.dirname(absolutePath);
@@ -67,9 +64,9 @@ export class LibraryStore {
       if (created) await fsyncDir(this.root);
       await fs.promises.rename(tmp, absolutePath);
       await fsyncDir(dir);
-      return { sha256, storePath, absolutePath, sizeBytes: size };
+      return { sha256, storePath, absolutePath, sizeBytes: size, verified };
     } catch (err) {
-      if (outOpen) await out.close().catch(() => undefined);
+      await handle?.close().catch(() => undefined);
       await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
       throw err;
     }
@@ -119,12 +116,17 @@ export class LibraryStore {
   }
 }
 
-async function writeAll(out: FileHandle, chunk: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) {
-    const { bytesWritten } = await out.write(chunk, offset, chunk.length - offset);
-    offset += bytesWritten;
+async function hashHandle(handle: FileHandle, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, size)));
+  let position = 0;
+  while (position < size) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
+    if (bytesRead === 0) throw new AppError('INTERNAL', 'The copy in the library store is shorter than it was a moment ago.');
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
   }
+  return hash.digest('hex');
 }
 
 /** Makes a rename or a new entry durable. Windows cannot open folders for fsync; NTFS journals them. */
