@@ -16,7 +16,7 @@ export const MU = {
   marrow: 0.007,
   subchondral: 0.03,
   steel: 0.16,
-  lead: 0.6,
+  lead: 1.2,
 } as const;
 
 /** One leg placed on the film: its construction plus the leg-frame → film-frame mapping. */
@@ -294,7 +294,7 @@ export function buildPatientScene(layout: SceneLayout): { softTissue: Group[]; b
     for (const g of [...hemipelvis(pl.construction, pl.midlineX), ...femur(pl.construction), ...tibiaAndFibula(pl.construction)]) bones.push(mapGroup(g, pl));
   }
   const pelvisCentre = vec(layout.midlineX, layout.hipLineY - 30);
-  const halfWidth = layout.hipSeparationMm / 2 + 118;
+  const halfWidth = layout.hipSeparationMm / 2 + 100;
   envelopes.push({ kind: 'ellipsoid', centre: pelvisCentre, axisU: vec(1, 0), a: halfWidth, b: 150, c: 100 });
   muscles.push({ name: 'gluteal muscle', mu: MU.muscleExtra, parts: [{ kind: 'ellipsoid', centre: pelvisCentre, axisU: vec(1, 0), a: halfWidth - 22, b: 128, c: 80 }] });
   // Midline: the sacrum (a tapering plate, top cut by the film edge) and the pelvic brim.
