@@ -35,6 +35,12 @@ export function App() {
   const refreshLibrary = useCallback(() => setLibraryVersion((v) => v + 1), []);
   const importer = useImport(api, refreshLibrary);
 
+  // A clean report has nothing left to read once the user moves on to an image; keep one with skipped files.
+  const { state: importState, dismiss: dismissImport } = importer;
+  useEffect(() => {
+    if (route.screen === 'viewer' && importState.phase === 'done' && importState.report.skipped.length === 0) dismissImport();
+  }, [route.screen, importState, dismissImport]);
+
   const navigate = (hash: string) => {
     if (location.hash !== hash) location.hash = hash;
   };

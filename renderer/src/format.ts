@@ -35,3 +35,14 @@ export function shortPath(p: string): string {
   const parts = p.split(/[\\/]/).filter(Boolean);
   return parts.slice(-2).join('/');
 }
+
+/**
+ * A path from an import report as the user knows it: files the browser uploaded sit under the
+ * bridge's staging/<upload id>/ folder, which means nothing to them, so only the name they chose
+ * (with its folder for folder imports) is shown.
+ */
+export function displayImportPath(p: string): string {
+  const staged = /[\\/]staging[\\/][0-9a-f]{32}[\\/](.+)$/.exec(p);
+  if (staged) return staged[1]!.replace(/\\/g, '/');
+  return shortPath(p);
+}

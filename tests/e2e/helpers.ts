@@ -135,16 +135,20 @@ export async function waitForImportDone(page: Page, timeout = 120_000): Promise<
   return { imported: await count('imported'), duplicates: await count('duplicates'), skipped: await count('skipped') };
 }
 
-/** Waits until the viewport has rendered `imageId` at least `minRenders` times. */
+/** Waits until the viewport has rendered `imageId` at least `minRenders` times; fails fast on a viewer error. */
 export async function waitForRender(page: Page, imageId: number | string, minRenders = 1, timeout = 120_000): Promise<void> {
-  await page.waitForFunction(
+  const outcome = await page.waitForFunction(
     ([id, n]) => {
+      const alert = document.querySelector('.viewport-area [role="alert"]');
+      if (alert) return `error: ${alert.textContent}`;
       const el = document.querySelector<HTMLElement>('[data-testid="viewport"]');
-      return !!el && el.dataset.imageRendered === String(id) && Number(el.dataset.renderCount) >= Number(n);
+      return !!el && el.dataset.imageRendered === String(id) && Number(el.dataset.renderCount) >= Number(n) ? 'rendered' : false;
     },
     [String(imageId), minRenders] as const,
     { timeout },
   );
+  const value = await outcome.jsonValue();
+  if (value !== 'rendered') throw new Error(`The viewer did not render image ${imageId}: ${String(value)}`);
 }
 
 export async function renderCount(page: Page): Promise<number> {

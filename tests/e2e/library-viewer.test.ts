@@ -253,6 +253,57 @@ describe('browser e2e: library and viewer over the bridge', () => {
     expect(app.problems).toEqual([]);
   });
 
+  // Compressed syntaxes decode in the codec web workers under the app's CSP (no 'unsafe-eval'):
+  // every lossless variant of RG2 must show the pixels dcmtk renders from the uncompressed file.
+  it.each([
+    ['JPEG 2000 lossless', 'derived-local/RG2_from_JPLL_J2KR.dcm'],
+    ['JPEG-LS lossless', 'nema-wg04/RG2_JLSL.dcm'],
+    ['JPEG lossless SV1', 'nema-wg04/RG2_JPLL.dcm'],
+    ['RLE lossless', 'derived-local/RG2_from_JPLL_RLE.dcm'],
+  ])('decodes RG2 as %s to the same pixels as dcmtk', async (_name, rel) => {
+    app = await startApp();
+    const { page } = app;
+    await page.goto(app.bridge.url);
+    await importThroughFileChooser(page, [dataFile(rel)]);
+    expect((await waitForImportDone(page)).imported).toBe(1);
+    const imageId = await openFirstSeries(page);
+    const x0 = 300;
+    const y0 = 900;
+    const view = await alignActualSize(page, imageId, x0, y0, { windowCenter: 511, windowWidth: 1024 }, false);
+    const canvas = await readCanvasGrey(page, { x: 0, y: 0, width: Math.min(400, view.canvasWidth), height: Math.min(400, view.canvasHeight) });
+    const ref = dcm2pnmGrey(dataFile('derived-local/RG2_from_JPLL_EVRLE.dcm'), { center: 511, width: 1024 }, tmpDir('dcm2pnm'));
+    const cmp = compareGrey(canvas, (i, j) => ref.data[(y0 + j) * ref.width + (x0 + i)]!);
+    expect(cmp.stdDev).toBeGreaterThan(10);
+    expect(cmp.fractionWithin).toBeGreaterThanOrEqual(0.99);
+    expect(app.problems).toEqual([]);
+  });
+
+  it('decodes a lossy JPEG baseline film close to dcmtk', async () => {
+    app = await startApp();
+    const { page } = app;
+    const file = dataFile('derived-local/RG2_from_JPLL_JPEGBaseline8.dcm');
+    await page.goto(app.bridge.url);
+    await importThroughFileChooser(page, [file]);
+    expect((await waitForImportDone(page)).imported).toBe(1);
+    const imageId = await openFirstSeries(page);
+    const initial = await snapshot(page);
+    const x0 = 300;
+    const y0 = 900;
+    const view = await alignActualSize(page, imageId, x0, y0, { windowCenter: initial.windowCenter, windowWidth: initial.windowWidth }, false);
+    const canvas = await readCanvasGrey(page, { x: 0, y: 0, width: Math.min(400, view.canvasWidth), height: Math.min(400, view.canvasHeight) });
+    // dcm2pnm reads only native pixels: let dcmtk's own JPEG decoder unpack the file first.
+    const work = tmpDir('dcmdjpeg');
+    const native = path.join(work, 'native.dcm');
+    const run = spawnSync('dcmdjpeg', [file, native], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const ref = dcm2pnmGrey(native, { center: initial.windowCenter, width: initial.windowWidth }, work);
+    // Two JPEG decoders may round the IDCT differently: allow a few grey levels.
+    const cmp = compareGrey(canvas, (i, j) => ref.data[(y0 + j) * ref.width + (x0 + i)]!, 4);
+    expect(cmp.stdDev).toBeGreaterThan(10);
+    expect(cmp.fractionWithin).toBeGreaterThanOrEqual(0.98);
+    expect(app.problems).toEqual([]);
+  });
+
   it('displays a generated 3000×9000 16-bit film pixel-exactly', async () => {
     app = await startApp();
     const { page } = app;

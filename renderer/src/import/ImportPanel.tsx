@@ -1,6 +1,6 @@
 // Progress (files and bytes) while an import runs, then its report: imported, duplicates and
 // every skipped file with the reason, until the user dismisses it.
-import { formatBytes, shortPath } from '../format';
+import { displayImportPath, formatBytes } from '../format';
 import type { ImportController } from './use-import';
 
 function Bar({ fraction }: { fraction: number }) {
@@ -50,7 +50,7 @@ export function ImportPanel({ controller }: { controller: ImportController }) {
             <span>{p ? `${p.filesDone} of ${p.filesTotal} files` : 'Scanning…'}</span>
             <span>{p ? `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}` : ''}</span>
           </div>
-          {p?.currentPath && <div className="progress-file">{shortPath(p.currentPath)}</div>}
+          {p?.currentPath && <div className="progress-file">{displayImportPath(p.currentPath)}</div>}
         </div>
       </section>
     );
@@ -88,7 +88,7 @@ export function ImportPanel({ controller }: { controller: ImportController }) {
           <ul className="skipped">
             {r.skipped.slice(0, 200).map((s, i) => (
               <li key={`${s.path}-${i}`}>
-                <div className="file">{shortPath(s.path)}</div>
+                <div className="file">{displayImportPath(s.path)}</div>
                 <div className="why">{s.reason}</div>
               </li>
             ))}
