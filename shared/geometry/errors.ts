@@ -22,12 +22,14 @@ export class EngineError extends Error {
   }
 }
 
+/** Narrowing helper for catch blocks (issue 3: typed errors). */
 export const isEngineError = (err: unknown): err is EngineError => err instanceof EngineError;
 
-/** Guards every number the engine hands outward (issue 3: never NaN on screen). */
-export function requireFinite(value: number, what: string): number {
-  if (!Number.isFinite(value)) {
-    throw new EngineError('DEGENERATE_GEOMETRY', `${what} cannot be computed from these points (coincident or parallel).`);
-  }
-  return value;
+/**
+ * For the IPC envelope (architecture.md §3): an engine error becomes a stable app error code —
+ * CALIBRATION_MISSING when a mm value needs calibration, INVALID_INPUT for everything else the
+ * user can fix (missing or degenerate landmarks, bad spacing, a file from a newer version).
+ */
+export function engineErrorToAppErrorPayload(err: EngineError): { code: 'INVALID_INPUT' | 'CALIBRATION_MISSING'; message: string } {
+  return { code: err.code === 'CALIBRATION_REQUIRED' ? 'CALIBRATION_MISSING' : 'INVALID_INPUT', message: err.message };
 }

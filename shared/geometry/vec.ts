@@ -7,6 +7,7 @@ export interface Vec2 {
   y: number;
 }
 
+// Vector arithmetic in the leg frame (clinical-spec §1: mm, x lateral, y proximal).
 export const vec = (x: number, y: number): Vec2 => ({ x, y });
 export const add = (a: Vec2, b: Vec2): Vec2 => ({ x: a.x + b.x, y: a.y + b.y });
 export const sub = (a: Vec2, b: Vec2): Vec2 => ({ x: a.x - b.x, y: a.y - b.y });
@@ -19,6 +20,7 @@ export const distance = (a: Vec2, b: Vec2): number => Math.hypot(a.x - b.x, a.y 
 export const midpoint = (a: Vec2, b: Vec2): Vec2 => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
 export const lerp = (a: Vec2, b: Vec2, t: number): Vec2 => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
 
+// Degrees are the unit of every angle the spec reports (§3).
 export const DEG = 180 / Math.PI;
 export const toDeg = (rad: number): number => rad * DEG;
 export const toRad = (deg: number): number => deg / DEG;
@@ -26,6 +28,7 @@ export const toRad = (deg: number): number => deg / DEG;
 /** Relative length below which two points count as coincident (mm-scale legs are ~10³ mm). */
 const EPS = 1e-9;
 
+/** clinical-spec §1 geometry: the unit vector; coincident points are a DEGENERATE_GEOMETRY error, never NaN. */
 export function unit(a: Vec2, what = 'direction'): Vec2 {
   const n = norm(a);
   if (!(n > EPS) || !Number.isFinite(n)) {
@@ -34,7 +37,7 @@ export function unit(a: Vec2, what = 'direction'): Vec2 {
   return { x: a.x / n, y: a.y / n };
 }
 
-/** Unsigned angle between two directions, degrees in [0, 180]. atan2 keeps precision near 0 and 180. */
+/** clinical-spec §3 (mLPFA, mLDFA, MPTA, LDTA...): unsigned angle between two directions, degrees in [0, 180]. atan2 keeps precision near 0 and 180. */
 export function angleBetweenDeg(a: Vec2, b: Vec2, what = 'angle'): number {
   if (!(norm(a) > EPS) || !(norm(b) > EPS)) {
     throw new EngineError('DEGENERATE_GEOMETRY', `The ${what} needs two distinct points on each line.`);
@@ -42,7 +45,7 @@ export function angleBetweenDeg(a: Vec2, b: Vec2, what = 'angle'): number {
   return toDeg(Math.atan2(Math.abs(cross(a, b)), dot(a, b)));
 }
 
-/** Signed angle that turns a onto b, degrees in (−180, 180], counter-clockwise positive. */
+/** clinical-spec §3 (HKA, JLCA): signed angle that turns a onto b, degrees in (−180, 180], counter-clockwise positive. */
 export function signedAngleDeg(a: Vec2, b: Vec2, what = 'angle'): number {
   if (!(norm(a) > EPS) || !(norm(b) > EPS)) {
     throw new EngineError('DEGENERATE_GEOMETRY', `The ${what} needs two distinct points on each line.`);
@@ -50,7 +53,7 @@ export function signedAngleDeg(a: Vec2, b: Vec2, what = 'angle'): number {
   return toDeg(Math.atan2(cross(a, b), dot(a, b)));
 }
 
-/** Rotates p about centre by angleDeg, counter-clockwise positive. */
+/** clinical-spec §5 (rigid rotation of the moved fragment): rotates p about centre by angleDeg, counter-clockwise positive. */
 export function rotateAbout(p: Vec2, centre: Vec2, angleDeg: number): Vec2 {
   const r = toRad(angleDeg);
   const c = Math.cos(r);
@@ -61,7 +64,7 @@ export function rotateAbout(p: Vec2, centre: Vec2, angleDeg: number): Vec2 {
 }
 
 /**
- * Parameter t of the point where line a1→a2 meets line b1→b2 (point = a1 + t·(a2 − a1)).
+ * clinical-spec §3 (WBL): parameter t of the point where line a1→a2 meets line b1→b2 (point = a1 + t·(a2 − a1)).
  * Throws on parallel lines instead of returning Infinity.
  */
 export function lineIntersectionParam(a1: Vec2, a2: Vec2, b1: Vec2, b2: Vec2, what = 'intersection'): number {
@@ -76,7 +79,7 @@ export function lineIntersectionParam(a1: Vec2, a2: Vec2, b1: Vec2, b2: Vec2, wh
 }
 
 /**
- * Signed perpendicular distance of p from the line through a and b: positive when p lies
+ * clinical-spec §3 (MAD): signed perpendicular distance of p from the line through a and b: positive when p lies
  * counter-clockwise of the direction a→b.
  */
 export function signedDistanceToLine(p: Vec2, a: Vec2, b: Vec2, what = 'line'): number {

@@ -7,13 +7,12 @@ import { EngineError, isEngineError, type EngineErrorCode } from '../geometry/er
 import { createLegFrame, legToPixel, type LegFrame, type Side } from '../geometry/frame';
 import {
   angleBetweenDeg,
-  cross,
   distance,
   lerp,
   lineIntersectionParam,
   signedAngleDeg,
+  signedDistanceToLine,
   sub,
-  unit,
   type Vec2,
 } from '../geometry/vec';
 import { landmarkLabel } from '../landmarks/catalogue';
@@ -267,7 +266,7 @@ export function computeLegAlignment(set: LandmarkSet, calibration: Calibration):
   m.mad = measure('mad', cal, () => {
     const p = need(r, ['femoralHeadCentre', 'kneeCentre', 'ankleCentre']);
     // Medial-positive: the knee lies lateral of line H–A when the line passes medial to it.
-    const value = cross(unit(sub(p.ankleCentre, p.femoralHeadCentre), 'mechanical axis H–A'), sub(p.kneeCentre, p.femoralHeadCentre));
+    const value = signedDistanceToLine(p.kneeCentre, p.femoralHeadCentre, p.ankleCentre, 'mechanical axis H–A');
     const direction: MeasureDirection = value > 0 ? 'medial' : value < 0 ? 'lateral' : 'neutral';
     requireCalibration(cal, 'MAD');
     return { value, direction, display: `${fixed1(Math.abs(value))} mm${direction === 'neutral' ? '' : ` ${direction}`}` };

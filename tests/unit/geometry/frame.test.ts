@@ -80,3 +80,11 @@ describe('suggestImageFlipped from Patient Orientation (clinical-spec §1)', () 
     expect(suggestImageFlipped(['A', 'F'])).toMatchObject({ imageFlipped: false, fromHeader: false });
   });
 });
+
+describe('engine errors in the IPC envelope', () => {
+  it('map to stable app error codes', async () => {
+    const { engineErrorToAppErrorPayload } = await import('../../../shared/geometry/errors');
+    expect(engineErrorToAppErrorPayload(new EngineError('CALIBRATION_REQUIRED', 'calibrate'))).toEqual({ code: 'CALIBRATION_MISSING', message: 'calibrate' });
+    expect(engineErrorToAppErrorPayload(new EngineError('MISSING_LANDMARK', 'Place Knee centre.', ['kneeCentre'])).code).toBe('INVALID_INPUT');
+  });
+});
