@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ImageDetail } from '../../../shared/ipc/contract';
 import { ApiError, type OsteoplanApi } from '../api';
 import { formatDicomDate, formatPersonName, formatSex } from '../format';
-import { headerCalibration } from '../viewer/calibration-label';
+import { decideCalibration } from '../../../shared/calibration/calibration';
 import { DicomViewport, type ViewerController, type ViewerTool, type ViewSnapshot } from '../viewer/DicomViewport';
 import { windowPresets, type WindowPreset } from '../viewer/presets';
 
@@ -16,6 +16,7 @@ interface Props {
 }
 
 const CAL_LABEL: Record<string, string> = {
+  user: 'User calibrated',
   calibrated: 'Calibrated',
   'magnification-corrected': 'Magnification-corrected',
   detector: 'Detector plane',
@@ -54,7 +55,8 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
       monochrome1: header.photometricInterpretation === 'MONOCHROME1',
     });
   }, [header, image]);
-  const calibration = useMemo(() => (header ? headerCalibration(header) : null), [header]);
+  // clinical-spec §4, from the header alone until the user calibrates with a marker.
+  const calibration = useMemo(() => (header ? decideCalibration(header) : null), [header]);
 
   const applyPreset = useCallback((p: WindowPreset | undefined) => p && controllerRef.current?.setVoi(p.windowCenter, p.windowWidth), []);
   const onLoaded = useCallback((img: CornerstoneImage) => setImage(img), []);
@@ -247,11 +249,11 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
                   </span>
                 </div>
                 <dl>
-                  {calibration.spacing && (
+                  {calibration.rowSpacingMm !== null && calibration.columnSpacingMm !== null && (
                     <>
                       <dt>Spacing</dt>
-                      <dd>
-                        {calibration.spacing[0].toPrecision(4)} × {calibration.spacing[1].toPrecision(4)} mm
+                      <dd title="row (Δy) × column (Δx), mm per pixel">
+                        {calibration.rowSpacingMm.toPrecision(4)} × {calibration.columnSpacingMm.toPrecision(4)} mm
                       </dd>
                     </>
                   )}
