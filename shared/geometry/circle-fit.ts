@@ -47,20 +47,13 @@ export function fitCircle(points: readonly Vec2[]): CircleFit {
     sz += z;
     spread = Math.max(spread, z);
   }
-  // Solve [suu suv su; suv svv sv; su sv n] [D E F]ᵀ = −[suz svz sz]ᵀ by Cramer's rule.
-  const det3 = (a: number[]) =>
-    a[0]! * (a[4]! * a[8]! - a[5]! * a[7]!) - a[1]! * (a[3]! * a[8]! - a[5]! * a[6]!) + a[2]! * (a[3]! * a[7]! - a[4]! * a[6]!);
-  const M = [suu, suv, su, suv, svv, sv, su, sv, n];
-  const det = det3(M);
+  // Solve [suu suv su; suv svv sv; su sv n] [D E F]ᵀ = −[suz svz sz]ᵀ.
+  const det = det3(suu, suv, su, suv, svv, sv, su, sv, n);
   // Relative collinearity test: the determinant scales with spread⁴·n for a genuine circle.
   if (!(spread > 0) || Math.abs(det) <= 1e-12 * spread * spread * n * n) {
     throw new EngineError('DEGENERATE_GEOMETRY', 'The contour points are collinear or coincide: no circle fits them.');
   }
-  const rhs = [-suz, -svz, -sz];
-  const withCol = (col: number) => M.map((m, i) => (i % 3 === col ? rhs[Math.floor(i / 3)]! : m));
-  const D = det3(withCol(0)) / det;
-  const E = det3(withCol(1)) / det;
-  const F = det3(withCol(2)) / det;
+  const [D, E, F] = solveSymmetric3(suu, suv, su, svv, sv, n, -suz, -svz, -sz, det);
   let cx = -D / 2;
   let cy = -E / 2;
   let r = Math.sqrt(Math.max(cx * cx + cy * cy - F, 0));
@@ -89,14 +82,9 @@ export function fitCircle(points: readonly Vec2[]): CircleFit {
       a11 += j1 * j1; a12 += j1 * j2; a13 += j1 * j3; a22 += j2 * j2; a23 += j2 * j3; a33 += j3 * j3;
       g1 += j1 * e; g2 += j2 * e; g3 += j3 * e;
     }
-    const A = [a11, a12, a13, a12, a22, a23, a13, a23, a33];
-    const dA = det3(A);
+    const dA = det3(a11, a12, a13, a12, a22, a23, a13, a23, a33);
     if (!(Math.abs(dA) > 0)) break;
-    const b = [-g1, -g2, -g3];
-    const col = (c: number) => A.map((m, i) => (i % 3 === c ? b[Math.floor(i / 3)]! : m));
-    const sx = det3(col(0)) / dA;
-    const sy = det3(col(1)) / dA;
-    const sr = det3(col(2)) / dA;
+    const [sx, sy, sr] = solveSymmetric3(a11, a12, a13, a22, a23, a33, -g1, -g2, -g3, dA);
     const next = cost(cx + sx, cy + sy, r + sr);
     if (!(next < current)) break;
     cx += sx;
@@ -110,4 +98,17 @@ export function fitCircle(points: readonly Vec2[]): CircleFit {
     throw new EngineError('DEGENERATE_GEOMETRY', 'The contour points do not define a circle.');
   }
   return { centre: { x: cx + mx, y: cy + my }, radius: r, rmsResidual: Math.sqrt(current / n) };
+}
+
+function det3(a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number): number {
+  return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+}
+
+/** Cramer's rule for the symmetric system [a b c; b d e; c e f]·x = [r1 r2 r3] with its determinant given. */
+function solveSymmetric3(a: number, b: number, c: number, d: number, e: number, f: number, r1: number, r2: number, r3: number, det: number): [number, number, number] {
+  return [
+    det3(r1, b, c, r2, d, e, r3, e, f) / det,
+    det3(a, r1, c, b, r2, e, c, r3, f) / det,
+    det3(a, b, r1, b, d, r2, c, e, r3) / det,
+  ];
 }

@@ -251,7 +251,12 @@ export function cpakType(ahkaDeg: number, jloDeg: number): number {
  */
 export function computeLegAlignment(set: LandmarkSet, calibration: Calibration): LegAlignment {
   const frame = legFrameFor(set, calibration);
-  const r = resolveLandmarks(set, frame);
+  return alignmentFromResolved(set, calibration, resolveLandmarks(set, frame));
+}
+
+/** clinical-spec §3: the measurements from already-resolved landmarks (the planner resolves once and reuses it). */
+export function alignmentFromResolved(set: LandmarkSet, calibration: Calibration, r: ResolvedLandmarks): LegAlignment {
+  const frame = r.frame;
   const m = {} as Record<MeasureId, Measurement>;
   const cal = calibration;
   const calibrated = calibration.type !== 'uncalibrated';

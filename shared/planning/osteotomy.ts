@@ -22,7 +22,7 @@ import {
 import { landmarkLabel } from '../landmarks/catalogue';
 import type { LandmarkId } from '../landmarks/ids';
 import { resolveLandmarks, type ResolvedLandmarks } from '../landmarks/resolve';
-import { computeLegAlignment, legFrameFor, type LegAlignment } from '../measurements/leg-alignment';
+import { alignmentFromResolved, computeLegAlignment, legFrameFor, type LegAlignment } from '../measurements/leg-alignment';
 import { fixed1 } from '../measurements/format';
 import type { Calibration } from '../schemas/calibration';
 import type { LandmarkSet } from '../schemas/landmark-set';
@@ -198,7 +198,7 @@ interface CutPlan {
   cutEntry: Vec2 | null;
 }
 
-function cutPlans(plan: Plan): CutPlan[] {
+function cutPlans(plan: Pick<Plan, 'procedure' | 'hinge' | 'cutEntry' | 'doubleLevel'>): CutPlan[] {
   const tib = (hingeSide: 'medial' | 'lateral'): CutPlan => ({ bone: 'tibia', hingeSide, hinge: plan.hinge, cutEntry: plan.cutEntry });
   const fem = (hingeSide: 'medial' | 'lateral', hinge: Vec2 | null, cutEntry: Vec2 | null): CutPlan => ({ bone: 'femur', hingeSide, hinge, cutEntry });
   switch (plan.procedure) {
@@ -221,8 +221,7 @@ export function defaultOsteotomyPoints(set: LandmarkSet, calibration: Calibratio
   const frame = legFrameFor(set, calibration);
   const r = resolveLandmarks(set, frame);
   const g = keyGeometry(r);
-  const stub = { procedure, hinge: null, cutEntry: null, doubleLevel: null } as unknown as Plan;
-  return cutPlans(stub).map((c) => {
+  return cutPlans({ procedure, hinge: null, cutEntry: null, doubleLevel: null }).map((c) => {
     const p = defaultCutPointsLeg(r, g, c.bone, c.hingeSide, calibration.type !== 'uncalibrated');
     return { bone: c.bone, hinge: legToPixel(frame, p.hinge), cutEntry: legToPixel(frame, p.cutEntry) };
   });
@@ -335,7 +334,7 @@ export function computePlan(set: LandmarkSet, calibration: Calibration, plan: Pl
   const calibrated = calibration.type !== 'uncalibrated';
   const r = resolveLandmarks(set, frame);
   const g = keyGeometry(r);
-  const preOp = computeLegAlignment(set, calibration);
+  const preOp = alignmentFromResolved(set, calibration, r);
   const flags: SafetyFlag[] = [];
 
   const target: TargetGeometry = plan.target.kind === 'wbl' ? { T: targetOnPlateau(g, plan.target.percent) } : { hkaDeg: plan.target.deg };
