@@ -258,7 +258,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       return sendText(res, 404, 'No such image.');
     }
     res.writeHead(200, { 'Content-Type': 'application/dicom', 'Content-Length': size });
-    await pipeline(createReadStream(file), res).catch(() => res.destroy());
+    await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), res).catch(() => res.destroy());
   }
 
   async function handleStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
