@@ -1,6 +1,6 @@
 // contextBridge with one function per contract channel and one subscribe for push events
 // (architecture.md §3). ipcRenderer itself is never exposed.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { CHANNELS, EVENT_NAMES, type EventName } from '../shared/ipc/contract';
 import { IMAGE_URL_PREFIX, type ChannelFunctions, type OsteoplanPreloadApi } from '../shared/ipc/preload-api';
 
@@ -20,6 +20,7 @@ const api: OsteoplanPreloadApi = {
     };
   },
   imageUrlPrefix: IMAGE_URL_PREFIX,
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('osteoplan', api);

@@ -7,7 +7,7 @@ export const CONTENT_SECURITY_POLICY = [
   "worker-src 'self' blob:",
   "connect-src 'self' osteoplan-image: data: blob:",
   "img-src 'self' data: blob:",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "font-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",

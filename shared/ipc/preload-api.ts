@@ -12,6 +12,11 @@ export interface OsteoplanPreloadApi {
   subscribe<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
   /** URL prefix of the image scheme: `${imageUrlPrefix}${imageId}` returns that image's DICOM bytes. */
   imageUrlPrefix: string;
+  /**
+   * The on-disk path of a file the user dropped or chose (Electron's webUtils.getPathForFile).
+   * Local to the preload: nothing crosses IPC, and the main process still validates every path.
+   */
+  pathForFile(file: File): string;
 }
 
 /** The custom scheme that serves an image's bytes by opaque id (architecture.md §2). */
