@@ -3,9 +3,18 @@
 // client are all generated from this map, so nothing else can cross the boundary.
 import { z } from 'zod';
 import type { DicomHeader } from '../dicom/header';
+import { LandmarkSetSchema, type LandmarkSet } from '../schemas/landmark-set';
 
 const id = z.number().int().positive();
 const pathList = z.array(z.string().min(1).max(4096)).min(1).max(100_000);
+const filePath = z.string().min(1).max(4096);
+const jobId = z.string().min(1).max(64);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const dicomUid = z.string().max(64).regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID');
+
+/** A study's place in the patient's treatment (clinical-spec §6). */
+export const STUDY_ROLES = ['pre-op', 'planning', 'post-op', 'follow-up'] as const;
+export type StudyRole = (typeof STUDY_ROLES)[number];
 
 export const requestSchemas = {
   'app:info': z.object({}).strict(),
@@ -15,7 +24,42 @@ export const requestSchemas = {
   'import:paths': z.object({ paths: pathList, jobId: z.string().min(1).max(64).optional() }).strict(),
   'import:cancel': z.object({ jobId: z.string().min(1).max(64) }).strict(),
   /** Electron only: the native open dialog. The browser build uses <input type="file"> instead. */
-  'dialog:openPaths': z.object({ kind: z.enum(['files', 'folder']) }).strict(),
+  'dialog:openPaths': z.object({ kind: z.enum(['files', 'folder', 'dicomdir', 'images']) }).strict(),
+
+  // Measuring (issue 4): landmark sets per image, frame and side, every save a new revision.
+  'study:setClinical': z.object({ studyId: id, role: z.enum(STUDY_ROLES).nullable(), operationDate: isoDate.nullable() }).strict(),
+  'measurement:list': z.object({ imageId: id }).strict(),
+  'measurement:save': z.object({ imageId: id, set: LandmarkSetSchema }).strict(),
+  'measurement:history': z.object({ imageId: id, frame: z.number().int().min(0), side: z.enum(['L', 'R']) }).strict(),
+  'measurement:getRevision': z
+    .object({ imageId: id, frame: z.number().int().min(0), side: z.enum(['L', 'R']), revision: z.number().int().positive() })
+    .strict(),
+  /** Generates the long-leg phantom of a fictitious patient and imports it (first-start demo). */
+  'demo:load': z.object({}).strict(),
+
+  // Media and scanned films (issue 7).
+  /** Reads a DICOMDIR (or finds it at a CD root) and lists what it holds, importing nothing. */
+  'media:read': z.object({ path: filePath }).strict(),
+  /** Imports the chosen studies of a DICOMDIR; referenced files that are missing are reported as skipped. */
+  'media:import': z.object({ dicomdirPath: filePath, studyInstanceUids: z.array(dicomUid).min(1).max(10_000), jobId: jobId.optional() }).strict(),
+  /** Imports a scanned film (PNG, JPEG or TIFF) as a secondary-capture image of the given patient, uncalibrated. */
+  'import:scannedFilm': z
+    .object({
+      path: filePath,
+      patient: z
+        .object({
+          patientId: z.string().trim().min(1).max(64),
+          name: z.string().trim().min(1).max(64),
+          birthDate: isoDate.nullable(),
+          sex: z.enum(['M', 'F', 'O']).nullable(),
+        })
+        .strict(),
+      studyDate: isoDate,
+      studyDescription: z.string().max(64).nullable(),
+      laterality: z.enum(['L', 'R', 'B']).nullable(),
+      jobId: jobId.optional(),
+    })
+    .strict(),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -66,6 +110,10 @@ export interface StudyDetail {
   studyTime: string | null;
   description: string | null;
   accessionNumber: string | null;
+  /** Set by the user (clinical-spec §6); null until then. */
+  role: StudyRole | null;
+  /** The operation this study is before or after, YYYY-MM-DD. */
+  operationDate: string | null;
   series: SeriesDetail[];
 }
 
@@ -103,6 +151,46 @@ export interface ImportReport {
   cancelled: boolean;
 }
 
+/** One stored revision of a landmark set. Derived values are never stored (architecture.md §4). */
+export interface SavedLandmarkSet {
+  imageId: number;
+  revision: number;
+  savedAt: string; // ISO 8601
+  set: LandmarkSet;
+}
+
+export interface LandmarkSetRevisionInfo {
+  revision: number;
+  savedAt: string;
+  landmarkCount: number;
+}
+
+export interface MediaSeriesSummary {
+  seriesInstanceUid: string | null;
+  modality: string | null;
+  seriesNumber: number | null;
+  instanceCount: number;
+  missingCount: number;
+}
+
+export interface MediaStudySummary {
+  studyInstanceUid: string | null;
+  studyDate: string | null;
+  description: string | null;
+  accessionNumber: string | null;
+  series: MediaSeriesSummary[];
+  /** Instances of this study already in the library (by SOP Instance UID). */
+  alreadyImported: number;
+}
+
+export interface MediaSummary {
+  dicomdirPath: string;
+  fileSetId: string | null;
+  patients: { patientId: string | null; name: string | null; birthDate: string | null; sex: string | null; studies: MediaStudySummary[] }[];
+  missing: string[];
+  warnings: string[];
+}
+
 export interface ResponseMap {
   'app:info': AppInfo;
   'library:listPatients': PatientSummary[];
@@ -111,6 +199,15 @@ export interface ResponseMap {
   'import:paths': ImportReport;
   'import:cancel': { cancelled: boolean };
   'dialog:openPaths': string[];
+  'study:setClinical': { studyId: number; role: StudyRole | null; operationDate: string | null };
+  'measurement:list': SavedLandmarkSet[];
+  'measurement:save': { revision: number; savedAt: string };
+  'measurement:history': LandmarkSetRevisionInfo[];
+  'measurement:getRevision': SavedLandmarkSet;
+  'demo:load': ImportReport;
+  'media:read': MediaSummary;
+  'media:import': ImportReport;
+  'import:scannedFilm': ImportReport;
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];

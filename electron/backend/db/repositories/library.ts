@@ -90,6 +90,8 @@ const toStudy = (r: StudyRow): Omit<StudyDetail, 'series'> => ({
   studyTime: r.study_time,
   description: r.description,
   accessionNumber: r.accession_number,
+  role: null, // the study's clinical role arrives with migration 0020 (issue 4)
+  operationDate: null,
 });
 
 const toImageSummary = (r: ImageRow): ImageSummary => ({

@@ -1,12 +1,10 @@
-// The handler table: channel -> (request, context) -> result (architecture.md §3). Electron's
-// ipc.ts and the browser bridge both dispatch into this one table; Electron replaces only
-// dialog:openPaths with the native dialog.
+// Library and import channels (issue 2): patients, studies, images, import of files and folders.
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../shared/ipc/result';
-import type { LibraryRepository } from './db/repositories/library';
-import type { HandlerTable } from './dispatch';
-import { importPaths, type ImportFaultStage } from './dicom/import';
-import type { LibraryStore } from './dicom/store';
+import { AppError } from '../../../shared/ipc/result';
+import type { LibraryRepository } from '../db/repositories/library';
+import type { HandlerTable } from '../dispatch';
+import { importPaths, type ImportFaultStage } from '../dicom/import';
+import type { LibraryStore } from '../dicom/store';
 
 export interface HandlerDeps {
   repo: LibraryRepository;
@@ -18,7 +16,9 @@ export interface HandlerDeps {
   importFaultHook?: (stage: ImportFaultStage, filePath: string) => void;
 }
 
-export function createHandlers(deps: HandlerDeps): HandlerTable {
+export type LibraryChannels = 'app:info' | 'library:listPatients' | 'library:getPatient' | 'library:getImage' | 'import:paths' | 'import:cancel' | 'dialog:openPaths';
+
+export function libraryHandlers(deps: HandlerDeps): Pick<HandlerTable, LibraryChannels> {
   const running = new Map<string, { cancelled: boolean }>();
   return {
     'app:info': () => ({ version: deps.appVersion, mode: deps.mode, dataDir: deps.dataDir }),

@@ -1,0 +1,13 @@
+// The handler table: channel -> (request, context) -> result (architecture.md §3), assembled from
+// one module per domain. Electron's ipc.ts and the browser bridge both dispatch into this one
+// table; Electron replaces only dialog:openPaths with the native dialog.
+import type { HandlerTable } from '../dispatch';
+import { libraryHandlers, type HandlerDeps } from './library-handlers';
+import { measurementHandlers } from './measurement-handlers';
+import { mediaHandlers } from './media-handlers';
+
+export type { HandlerDeps } from './library-handlers';
+
+export function createHandlers(deps: HandlerDeps): HandlerTable {
+  return { ...libraryHandlers(deps), ...measurementHandlers(deps), ...mediaHandlers(deps) };
+}
