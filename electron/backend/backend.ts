@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { AppError } from '../../shared/ipc/result';
 import { openDatabase, type Db } from './db/connection';
 import { LibraryRepository } from './db/repositories/library';
+import { MeasurementRepository } from './db/repositories/measurements';
 import { LibraryStore } from './dicom/store';
 import type { ImportFaultStage } from './dicom/import';
 import type { HandlerTable } from './dispatch';
@@ -38,7 +39,8 @@ export function openBackend(opts: OpenBackendOptions): Backend {
     const store = new LibraryStore(paths.store);
     // Leftovers of a crash between copy and commit (files no row references), older than 10 min.
     store.sweep(repo.referencedSha256s());
-    const handlers = createHandlers({ repo, store, dataDir: paths.dataDir, appVersion, mode: opts.mode ?? 'electron', importFaultHook: opts.importFaultHook });
+    const measurements = new MeasurementRepository(db, appVersion);
+    const handlers = createHandlers({ repo, measurements, store, dataDir: paths.dataDir, appVersion, mode: opts.mode ?? 'electron', importFaultHook: opts.importFaultHook });
     return {
       dataDir: paths.dataDir,
       handlers,

@@ -2,12 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/ipc/result';
 import type { LibraryRepository } from '../db/repositories/library';
+import type { MeasurementRepository } from '../db/repositories/measurements';
 import type { HandlerTable } from '../dispatch';
 import { importPaths, type ImportFaultStage } from '../dicom/import';
 import type { LibraryStore } from '../dicom/store';
 
 export interface HandlerDeps {
   repo: LibraryRepository;
+  /** Landmark set revisions (issue 4). */
+  measurements: MeasurementRepository;
   store: LibraryStore;
   dataDir: string;
   appVersion: string;

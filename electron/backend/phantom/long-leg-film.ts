@@ -543,10 +543,27 @@ export function writeLongLegFilm(dir: string, options: LongLegFilmOptions = {}, 
 /** The fictitious demo patient's pre-op film: a varus knee of tibial origin on the right, a mild one on the left. */
 export const DEMO_PATIENT: Required<PhantomPatient> = { name: 'DEMO^Long-leg phantom', id: 'DEMO-0001', birthDate: '19680321', sex: 'M' };
 
+/**
+ * Fixed UIDs of the demo film (2.25 = UUID-derived, from fixed UUIDs), so loading the demo twice
+ * finds the same SOP Instance UID and reports a duplicate instead of a second copy.
+ */
+export const DEMO_UIDS = {
+  studyInstanceUid: `2.25.${BigInt('0x6f73746f65706c616e2d64656d6f0001').toString(10)}`,
+  seriesInstanceUid: `2.25.${BigInt('0x6f73746f65706c616e2d64656d6f0002').toString(10)}`,
+  sopInstanceUid: `2.25.${BigInt('0x6f73746f65706c616e2d64656d6f0003').toString(10)}`,
+} as const;
+
 export function demoPatientOptions(): LongLegFilmOptions {
   return {
     patient: DEMO_PATIENT,
-    study: { date: '20240611', time: '093000', description: 'Pre-op standing long-leg AP', seriesDescription: 'Long-leg AP standing (demo)', accessionNumber: 'DEMO-PREOP' },
+    study: {
+      date: '20240611',
+      time: '093000',
+      description: 'Pre-op standing long-leg AP',
+      seriesDescription: 'Long-leg AP standing (demo)',
+      accessionNumber: 'DEMO-PREOP',
+      ...DEMO_UIDS,
+    },
     legs: {
       R: { mptaDeg: 84, mldfaDeg: 88, jlcaDeg: 2 }, // HKA −6° (varus), MPTA 84: a classic HTO candidate
       L: { mptaDeg: 86, mldfaDeg: 88, jlcaDeg: 1 }, // HKA −3°

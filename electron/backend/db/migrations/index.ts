@@ -3,6 +3,7 @@
 // (0010-initial.ts -> 10) so later ones can be slotted in between without renumbering.
 import type Database from 'better-sqlite3';
 import { migration0010 } from './0010-initial';
+import { migration0020 } from './0020-measurements';
 
 export interface Migration {
   version: number;
@@ -10,6 +11,6 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0010];
+export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -2,7 +2,7 @@
 // Parameterised statements only; the one write (an imported image with its parents) is a single
 // transaction so a failure leaves nothing half inserted.
 import type { DicomHeader } from '../../../../shared/dicom/header';
-import type { ImageDetail, ImageSummary, PatientDetail, PatientSummary, SeriesDetail, StudyDetail } from '../../../../shared/ipc/contract';
+import type { ImageDetail, ImageSummary, PatientDetail, PatientSummary, SeriesDetail, StudyDetail, StudyRole } from '../../../../shared/ipc/contract';
 import { AppError } from '../../../../shared/ipc/result';
 import type { Db } from '../connection';
 
@@ -43,6 +43,8 @@ interface StudyRow {
   study_time: string | null;
   description: string | null;
   accession_number: string | null;
+  role: StudyRole | null;
+  operation_date: string | null;
 }
 
 interface SeriesRow {
@@ -90,8 +92,8 @@ const toStudy = (r: StudyRow): Omit<StudyDetail, 'series'> => ({
   studyTime: r.study_time,
   description: r.description,
   accessionNumber: r.accession_number,
-  role: null, // the study's clinical role arrives with migration 0020 (issue 4)
-  operationDate: null,
+  role: r.role,
+  operationDate: r.operation_date,
 });
 
 const toImageSummary = (r: ImageRow): ImageSummary => ({
@@ -115,6 +117,14 @@ export function headerFromJson(json: string): DicomHeader {
     if (values) (header as unknown as Record<string, unknown>)[key] = values.map((v) => (v === null ? Number.NaN : v));
   }
   return header;
+}
+
+/** YYYY-MM-DD naming a day that exists (2024-02-30 does not). */
+function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
 export class LibraryRepository {
@@ -154,7 +164,7 @@ export class LibraryRepository {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       patientById: db.prepare(`${PATIENT_SUMMARY_SQL} WHERE p.id = ? GROUP BY p.id`),
       studiesOfPatient: db.prepare(`
-        SELECT id, study_instance_uid, study_date, study_time, description, accession_number FROM studies
+        SELECT id, study_instance_uid, study_date, study_time, description, accession_number, role, operation_date FROM studies
         WHERE patient_id = ? ORDER BY study_date IS NULL, study_date DESC, study_time IS NULL, study_time DESC, id DESC`),
       seriesOfPatient: db.prepare(`
         SELECT se.* FROM series se JOIN studies st ON st.id = se.study_id WHERE st.patient_id = ?
@@ -167,7 +177,9 @@ export class LibraryRepository {
         SELECT i.id, i.series_id, i.sop_instance_uid, i.rows, i.columns, i.number_of_frames, i.modality, i.photometric_interpretation,
                i.transfer_syntax_uid, i.header_json, st.id AS study_id, st.patient_id
         FROM images i JOIN series se ON se.id = i.series_id JOIN studies st ON st.id = se.study_id WHERE i.id = ?`),
-      studyById: db.prepare(`SELECT id, study_instance_uid, study_date, study_time, description, accession_number FROM studies WHERE id = ?`),
+      studyById: db.prepare(`SELECT id, study_instance_uid, study_date, study_time, description, accession_number, role, operation_date FROM studies WHERE id = ?`),
+      setStudyClinical: db.prepare(`UPDATE studies SET role = ?, operation_date = ? WHERE id = ? RETURNING id, role, operation_date`),
+      studyOfImage: db.prepare(`SELECT se.study_id FROM images i JOIN series se ON se.id = i.series_id WHERE i.id = ?`),
       storePathOf: db.prepare(`SELECT store_path FROM images WHERE id = ?`),
       allShas: db.prepare(`SELECT DISTINCT sha256 FROM images`),
       counts: db.prepare(`SELECT (SELECT COUNT(*) FROM patients) AS patients, (SELECT COUNT(*) FROM studies) AS studies,
@@ -277,6 +289,20 @@ export class LibraryRepository {
       study: toStudy(study),
       seriesId: row.series_id,
     };
+  }
+
+  /** The study's role and operation date (clinical-spec §6); both null clears them. */
+  setStudyClinical(studyId: number, role: StudyRole | null, operationDate: string | null): { studyId: number; role: StudyRole | null; operationDate: string | null } {
+    if (operationDate !== null && !isCalendarDate(operationDate)) {
+      throw new AppError('INVALID_INPUT', `The operation date "${operationDate}" is not a calendar date (YYYY-MM-DD).`);
+    }
+    const row = this.statements.setStudyClinical.get(role, operationDate, studyId) as { id: number; role: StudyRole | null; operation_date: string | null } | undefined;
+    if (!row) throw new AppError('NOT_FOUND', `No study with id ${studyId} in the library.`);
+    return { studyId: row.id, role: row.role, operationDate: row.operation_date };
+  }
+
+  studyIdOfImage(imageId: number): number | undefined {
+    return (this.statements.studyOfImage.get(imageId) as { study_id: number } | undefined)?.study_id;
   }
 
   storePathOf(imageId: number): string | undefined {
