@@ -11,7 +11,7 @@ import { dispatch, type HandlerTable } from '../../electron/backend/dispatch';
 import { LibraryStore } from '../../electron/backend/dicom/store';
 import { measurementHandlers } from '../../electron/backend/handlers/measurement-handlers';
 import type { ImportReport } from '../../shared/ipc/contract';
-import type { LandmarkSetInput } from '../../shared/schemas/landmark-set';
+import type { LandmarkSet } from '../../shared/schemas/landmark-set';
 import { dicomData, testBackend, type TestBackend } from './helpers';
 
 const SINGLE_FRAME = path.join(dicomData, 'derived-local/RG2_from_JPLL_RLE.dcm');
@@ -34,7 +34,7 @@ async function importTwo(tb: TestBackend) {
   return { single: single!, multi: multi! };
 }
 
-function landmarkSet(sopInstanceUid: string, overrides: Partial<LandmarkSetInput> = {}): LandmarkSetInput {
+function landmarkSet(sopInstanceUid: string, overrides: Partial<LandmarkSet> = {}): LandmarkSet {
   return {
     schemaVersion: 1,
     sopInstanceUid,
@@ -43,10 +43,12 @@ function landmarkSet(sopInstanceUid: string, overrides: Partial<LandmarkSetInput
     imageFlipped: false,
     variants: { kneeCentre: 'spines', ankleCentre: 'plafond-midpoint', plateau: 'edges' },
     landmarks: {
-      femoralHeadCentre: { x: 101.23456789012345, y: 0.1 + 0.7, placedBy: 'user' },
-      kneeCentre: { x: 200 / 3, y: 1234.5678901234567, placedBy: 'user' },
+      femoralHeadCentre: { x: 101.2345678901 + 2 ** -40, y: 0.1 + 0.7, placedBy: 'user' },
+      kneeCentre: { x: 200 / 3, y: 1234.5678 + 1e-13, placedBy: 'user' },
       tibialPlateauMedial: { x: 1e-7, y: 7.000000000000001, placedBy: 'suggested' },
     },
+    femoralHeadContour: [],
+    userCalibration: null,
     ...overrides,
   };
 }
@@ -68,8 +70,8 @@ describe('measurement channels', () => {
 
     const list = await t.value('measurement:list', { imageId: single.imageId });
     expect(list).toHaveLength(1);
-    // Defaults the schema adds (empty contour, no user calibration) come back; every float is identical.
-    expect(list[0]).toEqual({ imageId: single.imageId, revision: 2, savedAt: saved2.savedAt, set: { ...second, femoralHeadContour: [], userCalibration: null } });
+    // Every float comes back identical.
+    expect(list[0]).toEqual({ imageId: single.imageId, revision: 2, savedAt: saved2.savedAt, set: second });
     expect(list[0]!.set.landmarks.ankleCentre!.y).toBe(4321.000000000001);
 
     const history = await t.value('measurement:history', { imageId: single.imageId, frame: 0, side: 'R' });
@@ -78,7 +80,7 @@ describe('measurement channels', () => {
       { revision: 1, savedAt: saved1.savedAt, landmarkCount: 3 },
     ]);
     const old = await t.value('measurement:getRevision', { imageId: single.imageId, frame: 0, side: 'R', revision: 1 });
-    expect(old.set).toEqual({ ...first, femoralHeadContour: [], userCalibration: null });
+    expect(old.set).toEqual(first);
 
     // Restoring = saving the old set again: a third revision, nothing deleted.
     expect((await t.value('measurement:save', { imageId: single.imageId, set: old.set })).revision).toBe(3);
@@ -182,7 +184,7 @@ describe('measurement:save on a full disk', () => {
     expect(failure).toMatchObject({ code: 'DISK_FULL', message: expect.stringMatching(/not saved; the previous revision is unchanged/) as unknown });
     const history = measurements.history(single.imageId, 0, 'R');
     expect(history.map((h) => h.revision)).toEqual(Array.from({ length: history.length }, (_, k) => history.length - k));
-    expect(measurements.getRevision(single.imageId, 0, 'R', 1).set).toEqual({ ...landmarkSet(single.sopInstanceUid), femoralHeadContour: [], userCalibration: null });
+    expect(measurements.getRevision(single.imageId, 0, 'R', 1).set).toEqual(landmarkSet(single.sopInstanceUid));
     expect(fs.existsSync(path.join(t.dataDir, 'library.sqlite'))).toBe(true);
   });
 });
