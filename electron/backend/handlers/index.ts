@@ -9,5 +9,7 @@ import { mediaHandlers } from './media-handlers';
 export type { HandlerDeps } from './library-handlers';
 
 export function createHandlers(deps: HandlerDeps): HandlerTable {
-  return { ...libraryHandlers(deps), ...measurementHandlers(deps), ...mediaHandlers(deps) };
+  const library = libraryHandlers(deps);
+  // Media and scanned-film imports run through import:paths, so import:cancel reaches them too.
+  return { ...library, ...measurementHandlers(deps), ...mediaHandlers(deps, library['import:paths']) };
 }
