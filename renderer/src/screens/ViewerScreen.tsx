@@ -13,6 +13,8 @@ interface Props {
   api: OsteoplanApi;
   imageId: number;
   onBack(): void;
+  /** Opens the measuring screen on this image. */
+  onMeasure?(): void;
 }
 
 const CAL_LABEL: Record<string, string> = {
@@ -23,18 +25,20 @@ const CAL_LABEL: Record<string, string> = {
   uncalibrated: 'Uncalibrated',
 };
 
-export function ViewerScreen({ api, imageId, onBack }: Props) {
+export function ViewerScreen({ api, imageId, onBack, onMeasure }: Props) {
   const [detail, setDetail] = useState<ImageDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tool, setTool] = useState<ViewerTool>('pan');
   const [view, setView] = useState<ViewSnapshot | null>(null);
   const [image, setImage] = useState<CornerstoneImage | null>(null);
+  const [frame, setFrame] = useState(0);
   const controllerRef = useRef<ViewerController | null>(null);
 
   useEffect(() => {
     let stale = false;
     setDetail(null);
     setError(null);
+    setFrame(0);
     api
       .invoke('library:getImage', { imageId })
       .then((d) => !stale && setDetail(d))
@@ -58,6 +62,9 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
   // clinical-spec §4, from the header alone until the user calibrates with a marker.
   const calibration = useMemo(() => (header ? decideCalibration(header) : null), [header]);
 
+  const frameCount = Math.max(1, detail?.image.numberOfFrames ?? 1);
+  const stepFrame = useCallback((delta: number) => setFrame((f) => Math.max(0, Math.min(frameCount - 1, f + delta))), [frameCount]);
+
   const applyPreset = useCallback((p: WindowPreset | undefined) => p && controllerRef.current?.setVoi(p.windowCenter, p.windowWidth), []);
   const onLoaded = useCallback((img: CornerstoneImage) => setImage(img), []);
 
@@ -71,6 +78,11 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
         case 'Escape':
           onBack();
           return;
+        case 'm':
+        case 'M':
+          if (!onMeasure) return;
+          onMeasure();
+          break;
         case 'f':
         case 'F':
           c?.fit();
@@ -114,6 +126,20 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
         case 'ArrowDown':
           c?.panBy({ x: 0, y: -40 });
           break;
+        case 'PageDown':
+        case ']':
+          stepFrame(1);
+          break;
+        case 'PageUp':
+        case '[':
+          stepFrame(-1);
+          break;
+        case 'Home':
+          setFrame(0);
+          break;
+        case 'End':
+          setFrame(frameCount - 1);
+          break;
         default:
           if (/^[1-9]$/.test(e.key)) applyPreset(presets[Number(e.key) - 1]);
           else return;
@@ -122,7 +148,7 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onBack, presets, applyPreset]);
+  }, [onBack, presets, applyPreset, stepFrame, frameCount]);
 
   const activePreset = view ? presets.find((p) => Math.abs(p.windowCenter - view.windowCenter) < 0.5 && Math.abs(p.windowWidth - view.windowWidth) < 0.5) : undefined;
 
@@ -162,6 +188,9 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
           <button className="btn" onClick={() => controllerRef.current?.fit()} title="Fit to window (F, double-click)">Fit</button>
           <button className="btn" onClick={() => controllerRef.current?.actualSize()} title="One image pixel per screen pixel (0)">1:1</button>
           <button className="btn" onClick={() => controllerRef.current?.reset()} title="Reset view and window (R)">Reset</button>
+          {frameCount > 1 && (
+            <FrameSelector frame={frame} frameCount={frameCount} onFrame={setFrame} onStep={stepFrame} />
+          )}
         </div>
         {error ? (
           <div className="viewport-area">
@@ -172,11 +201,13 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
           </div>
         ) : detail ? (
           <div className="viewport-area">
-            <DicomViewport api={api} imageId={imageId} modality={detail.image.modality ?? detail.header.modality} tool={tool} controllerRef={controllerRef} onView={setView} onLoaded={onLoaded} />
+            <DicomViewport api={api} imageId={imageId} modality={detail.image.modality ?? detail.header.modality} transferSyntaxUid={detail.image.transferSyntaxUid} frame={frame} tool={tool} controllerRef={controllerRef} onView={setView} onLoaded={onLoaded} />
             {view && (
               <div className="viewport-status" data-testid="viewport-status">
                 Zoom {(view.zoom * 100).toFixed(0)} % · W {Math.round(view.windowWidth)} L {Math.round(view.windowCenter)}
+                {view.voiLut ? ' (VOI LUT)' : ''}
                 {view.invert ? ' · inverted' : ''}
+                {frameCount > 1 ? ` · frame ${view.frame + 1}/${frameCount}` : ''}
               </div>
             )}
           </div>
@@ -236,7 +267,7 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
               {header.numberOfFrames > 1 && (
                 <>
                   <dt>Frames</dt>
-                  <dd>{header.numberOfFrames} (first shown)</dd>
+                  <dd>{header.numberOfFrames}</dd>
                 </>
               )}
             </dl>
@@ -275,10 +306,42 @@ export function ViewerScreen({ api, imageId, onBack }: Props) {
           <span className="kbd">0</span><span>1:1</span>
           <span className="kbd">1–9</span><span>presets</span>
           <span className="kbd">I</span><span>invert</span>
+          {frameCount > 1 && (
+            <>
+              <span className="kbd">[ ] PgUp PgDn</span><span>previous / next frame</span>
+            </>
+          )}
           <span className="kbd">R</span><span>reset</span>
           <span className="kbd">Esc</span><span>library</span>
         </div>
       </aside>
+    </div>
+  );
+}
+
+/** Multi-frame images: previous/next buttons, a slider and the position; the keys are on the screen. */
+function FrameSelector({ frame, frameCount, onFrame, onStep }: { frame: number; frameCount: number; onFrame(f: number): void; onStep(delta: number): void }) {
+  return (
+    <div className="frame-selector" role="group" aria-label="Frame">
+      <span className="sep" />
+      <button className="btn" onClick={() => onStep(-1)} disabled={frame === 0} title="Previous frame ([ or Page Up)" aria-label="Previous frame">
+        ‹
+      </button>
+      <input
+        type="range"
+        min={1}
+        max={frameCount}
+        value={frame + 1}
+        onChange={(e) => onFrame(Number(e.target.value) - 1)}
+        aria-label="Frame number"
+        data-testid="frame-slider"
+      />
+      <button className="btn" onClick={() => onStep(1)} disabled={frame === frameCount - 1} title="Next frame (] or Page Down)" aria-label="Next frame">
+        ›
+      </button>
+      <span className="frame-position" data-testid="frame-position">
+        {frame + 1} / {frameCount}
+      </span>
     </div>
   );
 }

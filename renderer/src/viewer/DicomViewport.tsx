@@ -18,11 +18,17 @@ export interface ViewSnapshot {
   invert: boolean;
   /** Canvas pixels per image pixel, 1 = actual size. */
   zoom: number;
+  /** The header's VOI LUT Sequence is in effect (the window values above are then unused). */
+  voiLut: boolean;
+  /** 0-based frame shown. */
+  frame: number;
 }
 
 export interface ViewerController {
   readonly element: HTMLDivElement;
+  /** The frame on screen. */
   readonly image: CornerstoneImage;
+  readonly frame: number;
   view(): ViewState;
   snapshot(): ViewSnapshot;
   fit(): void;
@@ -44,6 +50,10 @@ interface Props {
   api: OsteoplanApi;
   imageId: number;
   modality: string | null;
+  /** Refused with a clear message when the loader cannot decode it. */
+  transferSyntaxUid?: string | null;
+  /** 0-based frame to show; changing it keeps zoom, pan and window. */
+  frame?: number;
   tool: ViewerTool;
   controllerRef: RefObject<ViewerController | null>;
   onView?(snapshot: ViewSnapshot): void;
@@ -54,7 +64,7 @@ const MIN_ZOOM_FACTOR_OF_FIT = 0.2;
 const MAX_ZOOM = 40;
 const FIT_MARGIN = 0.98;
 
-export function DicomViewport({ api, imageId, modality, tool, controllerRef, onView, onLoaded }: Props) {
+export function DicomViewport({ api, imageId, modality, transferSyntaxUid = null, frame = 0, tool, controllerRef, onView, onLoaded }: Props) {
   const elementRef = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<{ kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; message: string }>({ kind: 'loading' });
   const toolRef = useRef(tool);
@@ -64,6 +74,9 @@ export function DicomViewport({ api, imageId, modality, tool, controllerRef, onV
   const onLoadedRef = useRef(onLoaded);
   onLoadedRef.current = onLoaded;
   const [dragging, setDragging] = useState(false);
+  const frameRef = useRef(frame);
+  frameRef.current = frame;
+  const showFrameRef = useRef<((frame: number) => void) | null>(null);
 
   useEffect(() => {
     const element = elementRef.current;
@@ -107,6 +120,8 @@ export function DicomViewport({ api, imageId, modality, tool, controllerRef, onV
         windowWidth: vp.voi.windowWidth,
         invert: vp.invert,
         zoom: projection.canvasPixelsPerImagePixel(view()),
+        voiLut: Boolean(vp.voiLUT),
+        frame: shownFrame,
       };
     };
     const apply = (partial: Partial<Viewport>) => cs.setViewport(element, { ...viewport(), ...partial });
@@ -129,18 +144,39 @@ export function DicomViewport({ api, imageId, modality, tool, controllerRef, onV
     };
 
     let image: CornerstoneImage | null = null;
+    let shownFrame = frameRef.current;
     let defaultVoi = { windowCenter: 0, windowWidth: 1 };
+    let defaultVoiLut: unknown = undefined;
     let defaultInvert = false;
 
     const onRendered = () => {
       element.dataset.imageRendered = String(imageId);
+      element.dataset.frameRendered = String(shownFrame);
       element.dataset.renderCount = String(Number(element.dataset.renderCount ?? '0') + 1);
       if (!element.dataset.openMs) element.dataset.openMs = (performance.now() - openedAt).toFixed(1);
       onViewRef.current?.(snapshot());
     };
     element.addEventListener(cs.EVENTS.IMAGE_RENDERED, onRendered);
 
-    loadDicomImage(api.imageUrl(imageId), { modality })
+    // Another frame of the same image: decode it and swap it in under the current view.
+    let frameRequest = 0;
+    showFrameRef.current = (next: number) => {
+      if (!image || next === shownFrame) return;
+      const request = ++frameRequest;
+      loadDicomImage(api.imageUrl(imageId), { modality, transferSyntaxUid, frame: next })
+        .then((img) => {
+          if (disposed || request !== frameRequest) return;
+          image = img;
+          shownFrame = next;
+          cs.displayImage(element, img, viewport());
+        })
+        .catch((err: unknown) => {
+          if (disposed || request !== frameRequest) return;
+          setStatus({ kind: 'error', message: `Frame ${next + 1}: ${(err as Error)?.message ?? String(err)}` });
+        });
+    };
+
+    loadDicomImage(api.imageUrl(imageId), { modality, transferSyntaxUid, frame: shownFrame })
       .then((img) => {
         if (disposed) return;
         image = img;
@@ -150,17 +186,23 @@ export function DicomViewport({ api, imageId, modality, tool, controllerRef, onV
           vp.voi = { windowWidth: Math.max(1, img.maxPixelValue - img.minPixelValue), windowCenter: (img.maxPixelValue + img.minPixelValue) / 2 };
         }
         defaultVoi = { ...vp.voi };
+        defaultVoiLut = vp.voiLUT;
         defaultInvert = vp.invert; // true for MONOCHROME1: low stored values display bright
         cs.displayImage(element, img, vp);
         fit();
         const controller: ViewerController = {
           element,
-          image: img,
+          get image() {
+            return image!;
+          },
+          get frame() {
+            return shownFrame;
+          },
           view,
           snapshot,
           fit,
           reset() {
-            apply({ voi: { ...defaultVoi }, invert: defaultInvert, rotation: 0, hflip: false, vflip: false });
+            apply({ voi: { ...defaultVoi }, voiLUT: defaultVoiLut, invert: defaultInvert, rotation: 0, hflip: false, vflip: false });
             fit();
           },
           actualSize() {
@@ -172,7 +214,8 @@ export function DicomViewport({ api, imageId, modality, tool, controllerRef, onV
           zoomBy,
           panBy,
           setVoi(windowCenter, windowWidth) {
-            apply({ voi: { windowCenter, windowWidth: Math.max(1, windowWidth) } });
+            // An explicit window replaces the header's VOI LUT, which cornerstone would otherwise prefer.
+            apply({ voi: { windowCenter, windowWidth: Math.max(1, windowWidth) }, voiLUT: undefined });
           },
           toggleInvert() {
             apply({ invert: !viewport().invert });
@@ -189,6 +232,8 @@ export function DicomViewport({ api, imageId, modality, tool, controllerRef, onV
         (element as unknown as { osteoplanViewer?: ViewerController }).osteoplanViewer = controller;
         setStatus({ kind: 'ready' });
         onLoadedRef.current?.(img);
+        // The frame selector moved while the first frame was decoding.
+        if (frameRef.current !== shownFrame) showFrameRef.current?.(frameRef.current);
       })
       .catch((err: unknown) => {
         if (disposed) return;
@@ -229,7 +274,7 @@ export function DicomViewport({ api, imageId, modality, tool, controllerRef, onV
         const vp = viewport();
         // About 600 px of drag sweeps the whole stored range, whatever the bit depth.
         const perPixel = Math.max(0.25, (image.maxPixelValue - image.minPixelValue) / 600);
-        apply({ voi: { windowWidth: Math.max(1, vp.voi.windowWidth + delta.x * perPixel), windowCenter: vp.voi.windowCenter + delta.y * perPixel } });
+        apply({ voi: { windowWidth: Math.max(1, vp.voi.windowWidth + delta.x * perPixel), windowCenter: vp.voi.windowCenter + delta.y * perPixel }, voiLUT: undefined });
       }
     };
     const endDrag = (e: PointerEvent) => {
@@ -278,11 +323,14 @@ export function DicomViewport({ api, imageId, modality, tool, controllerRef, onV
       element.removeEventListener('dblclick', onDoubleClick);
       window.removeEventListener('keydown', onKeyDown);
       window.removeEventListener('keyup', onKeyUp);
+      showFrameRef.current = null;
       (controllerRef as { current: ViewerController | null }).current = null;
       delete (element as unknown as { osteoplanViewer?: ViewerController }).osteoplanViewer;
       cs.disable(element);
     };
-  }, [api, imageId, modality, controllerRef]);
+  }, [api, imageId, modality, transferSyntaxUid, controllerRef]);
+
+  useEffect(() => showFrameRef.current?.(frame), [frame]);
 
   return (
     <div className="viewport-wrap">

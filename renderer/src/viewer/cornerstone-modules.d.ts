@@ -18,6 +18,9 @@ declare module 'cornerstone-core' {
     columnPixelSpacing?: number;
     rowPixelSpacing?: number;
     sizeInBytes: number;
+    /** Set by the loader from the Modality LUT Sequence (0028,3000). */
+    modalityLUT?: { firstValueMapped: number; numBitsPerEntry: number; lut: number[] };
+    voiLUT?: { firstValueMapped: number; numBitsPerEntry: number; lut: number[] };
     getPixelData(): ArrayLike<number>;
   }
   export interface Viewport {
@@ -32,6 +35,7 @@ declare module 'cornerstone-core' {
     modalityLUT?: unknown;
     voiLUT?: unknown;
   }
+  export const metaData: { get(type: string, imageId: string): unknown };
   export interface EnabledElement {
     element: HTMLElement;
     canvas: HTMLCanvasElement;
@@ -77,6 +81,7 @@ declare module 'cornerstone-core' {
     renderToCanvas: typeof renderToCanvas;
     updateImage: typeof updateImage;
     imageCache: typeof imageCache;
+    metaData: typeof metaData;
   };
   export default cornerstone;
 }

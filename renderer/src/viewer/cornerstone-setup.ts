@@ -4,6 +4,7 @@
 import cornerstone, { type CornerstoneImage } from 'cornerstone-core';
 import cornerstoneWADOImageLoader from 'cornerstone-wado-image-loader';
 import dicomParser from 'dicom-parser';
+import { unsupportedTransferSyntaxMessage, VIEWER_TRANSFER_SYNTAXES } from '../../../shared/dicom/transfer-syntax';
 
 let initialised = false;
 
@@ -24,8 +25,9 @@ export function initCornerstone(): typeof cornerstone {
   return cornerstone;
 }
 
-export function imageIdFor(url: string): string {
-  return `wadouri:${url}`;
+/** The loader's image id; frames are 1-based in its `frame=` parameter, 0-based everywhere in this app. */
+export function imageIdFor(url: string, frame = 0): string {
+  return frame > 0 ? `wadouri:${url}${url.includes('?') ? '&' : '?'}frame=${frame + 1}` : `wadouri:${url}`;
 }
 
 export class ImageLoadError extends Error {
@@ -35,25 +37,46 @@ export class ImageLoadError extends Error {
   }
 }
 
+export interface LoadOptions {
+  modality: string | null;
+  /** From the library record: an encoding the loader cannot decode is refused before any fetch. */
+  transferSyntaxUid?: string | null;
+  /** 0-based frame of a multi-frame image. */
+  frame?: number;
+  timeoutMs?: number;
+}
+
 /**
  * Loads and decodes one image. The loader never settles on a file without Modality (0008,0060)
  * (architecture.md §7), so such files are refused up front with a clear message, and any load
  * that outlives `timeoutMs` is reported instead of leaving a spinner forever.
  */
-export async function loadDicomImage(url: string, opts: { modality: string | null; timeoutMs?: number }): Promise<CornerstoneImage> {
+export async function loadDicomImage(url: string, opts: LoadOptions): Promise<CornerstoneImage> {
   if (!opts.modality || opts.modality.trim() === '') {
     throw new ImageLoadError('This file has no Modality (0008,0060), which the image decoder cannot handle. Re-export it from the source system with the modality set.');
   }
+  if (opts.transferSyntaxUid && !VIEWER_TRANSFER_SYNTAXES.has(opts.transferSyntaxUid)) {
+    throw new ImageLoadError(unsupportedTransferSyntaxMessage(opts.transferSyntaxUid));
+  }
   const cs = initCornerstone();
-  const imageId = imageIdFor(url);
+  const imageId = imageIdFor(url, opts.frame ?? 0);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ImageLoadError(`Decoding the image did not finish within ${Math.round(timeoutMs / 1000)} s.`)), timeoutMs);
   });
   try {
-    return await Promise.race([cs.loadAndCacheImage(imageId), timeout]);
+    const image = await Promise.race([cs.loadAndCacheImage(imageId), timeout]);
+    checkDecodedSize(image);
+    applyModalityLutWindow(cs, image);
+    return image;
   } catch (err) {
+    // A failed decode stays in cornerstone's cache: drop it so opening the image again really retries.
+    try {
+      cs.imageCache.removeImageLoadObject(imageId);
+    } catch {
+      // not cached (refused before loading)
+    }
     if (err instanceof ImageLoadError) throw err;
     throw new ImageLoadError(describeLoadFailure(err));
   } finally {
@@ -61,9 +84,51 @@ export async function loadDicomImage(url: string, opts: { modality: string | nul
   }
 }
 
+/**
+ * A damaged JPEG 2000 stream can "decode" to an empty frame; cornerstone would then throw inside its
+ * render loop and never draw. Refuse it here, where the viewer can still say what happened.
+ */
+function checkDecodedSize(image: CornerstoneImage): void {
+  const rows = image.rows;
+  const columns = image.columns;
+  const length = image.getPixelData()?.length ?? 0;
+  if (!(rows > 0 && columns > 0 && image.width > 0 && image.height > 0) || length < rows * columns) {
+    throw new ImageLoadError(
+      `The image could not be decoded (the file may be damaged): the decoder returned ${length} pixel values for a ${columns} × ${rows} image.`,
+    );
+  }
+}
+
+/**
+ * With no window in the header, the loader derives one from the stored range through the rescale,
+ * which is meaningless when a Modality LUT (the sequence form) maps stored values instead: the
+ * image would show as one flat grey. Window the LUT's output over the stored range, as dcmtk's
+ * min-max window does.
+ */
+function applyModalityLutWindow(cs: typeof cornerstone, image: CornerstoneImage): void {
+  const lut = image.modalityLUT;
+  if (!lut || !Array.isArray(lut.lut) || lut.lut.length === 0 || image.color) return;
+  const voi = cs.metaData.get('voiLutModule', image.imageId) as { windowCenter?: unknown } | undefined;
+  if (voi && voi.windowCenter !== undefined && voi.windowCenter !== null && voi.windowCenter !== '') return;
+  const last = lut.lut.length - 1;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let v = Math.floor(image.minPixelValue); v <= Math.ceil(image.maxPixelValue); v++) {
+    const out = lut.lut[Math.max(0, Math.min(last, v - lut.firstValueMapped))]!;
+    if (out < lo) lo = out;
+    if (out > hi) hi = out;
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return;
+  image.windowWidth = Math.max(1, hi - lo);
+  image.windowCenter = (hi + lo) / 2;
+}
+
 function describeLoadFailure(err: unknown): string {
   // The loader rejects with assorted shapes: Error, { error: XMLHttpRequest }, strings.
-  if (err instanceof Error) return `The image could not be decoded: ${err.message}`;
+  const text = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  const noDecoder = /No decoder for transfer syntax\s+([0-9.]+)/.exec(text);
+  if (noDecoder) return unsupportedTransferSyntaxMessage(noDecoder[1]!);
+  if (err instanceof Error) return `The image could not be decoded (the file may be damaged): ${err.message}`;
   const e = err as { error?: { status?: number; message?: string } | string; message?: string } | string | undefined;
   if (typeof e === 'string') return `The image could not be decoded: ${e}`;
   if (e && typeof e.error === 'object' && e.error && typeof e.error.status === 'number') {
