@@ -6,10 +6,13 @@ import { ImportPanel } from './import/ImportPanel';
 import { filesFromDrop, useImport } from './import/use-import';
 import { ImportButtons, LibraryScreen } from './screens/LibraryScreen';
 import { ViewerScreen } from './screens/ViewerScreen';
+import { MeasureScreen } from './screens/measure/MeasureScreen';
 
-type Route = { screen: 'library'; patientId: number | null } | { screen: 'viewer'; imageId: number };
+type Route = { screen: 'library'; patientId: number | null } | { screen: 'viewer'; imageId: number } | { screen: 'measure'; imageId: number };
 
 function parseRoute(hash: string): Route {
+  const measure = /^#\/image\/(\d+)\/measure$/.exec(hash);
+  if (measure) return { screen: 'measure', imageId: Number(measure[1]) };
   const image = /^#\/image\/(\d+)$/.exec(hash);
   if (image) return { screen: 'viewer', imageId: Number(image[1]) };
   const patient = /^#\/patient\/(\d+)$/.exec(hash);
@@ -38,7 +41,7 @@ export function App() {
   // A clean report has nothing left to read once the user moves on to an image; keep one with skipped files.
   const { state: importState, dismiss: dismissImport } = importer;
   useEffect(() => {
-    if (route.screen === 'viewer' && importState.phase === 'done' && importState.report.skipped.length === 0) dismissImport();
+    if (route.screen !== 'library' && importState.phase === 'done' && importState.report.skipped.length === 0) dismissImport();
   }, [route.screen, importState, dismissImport]);
 
   const navigate = (hash: string) => {
@@ -108,8 +111,10 @@ export function App() {
           <button className="btn ghost" onClick={() => setDropError(null)}>Dismiss</button>
         </div>
       )}
-      {route.screen === 'viewer' ? (
-        <ViewerScreen api={api} imageId={route.imageId} onBack={backToLibrary} />
+      {route.screen === 'measure' ? (
+        <MeasureScreen key={route.imageId} api={api} imageId={route.imageId} onBack={() => navigate(`#/image/${route.imageId}`)} />
+      ) : route.screen === 'viewer' ? (
+        <ViewerScreen api={api} imageId={route.imageId} onBack={backToLibrary} onMeasure={() => navigate(`#/image/${route.imageId}/measure`)} />
       ) : (
         <LibraryScreen
           api={api}
@@ -118,6 +123,7 @@ export function App() {
           onSelectPatient={selectPatient}
           onOpenImage={openImage}
           importer={importer}
+          onLibraryChanged={refreshLibrary}
         />
       )}
       <input id="pick-files" ref={filesInput} className="visually-hidden" type="file" multiple onChange={onChosen} tabIndex={-1} aria-hidden="true" />

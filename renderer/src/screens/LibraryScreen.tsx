@@ -14,7 +14,11 @@ interface Props {
   onSelectPatient(id: number | null): void;
   onOpenImage(imageId: number): void;
   importer: ImportController;
+  /** Called after the library changed outside an import (the demo patient). */
+  onLibraryChanged?(): void;
 }
+
+const ROLE_LABEL: Record<string, string> = { 'pre-op': 'Pre-op', planning: 'Planning', 'post-op': 'Post-op', 'follow-up': 'Follow-up' };
 
 function errorText(err: unknown): string {
   return err instanceof ApiError ? err.message : String((err as Error)?.message ?? err);
@@ -33,7 +37,30 @@ export function ImportButtons({ importer, api, onPick }: { importer: ImportContr
   );
 }
 
-export function LibraryScreen({ api, libraryVersion, selectedPatientId, onSelectPatient, onOpenImage, importer }: Props) {
+/** First start: generates and imports the demo patient's pre-op film, then opens it. */
+function DemoButton({ api, disabled, onDone }: { api: OsteoplanApi; disabled: boolean; onDone(imageId: number | null): void }) {
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; message: string }>({ kind: 'idle' });
+  const load = () => {
+    setState({ kind: 'busy' });
+    api
+      .invoke('demo:load', {})
+      .then((report) => {
+        setState({ kind: 'idle' });
+        onDone(report.imported[0]?.imageId ?? report.duplicates[0]?.imageId ?? null);
+      })
+      .catch((err) => setState({ kind: 'error', message: errorText(err) }));
+  };
+  return (
+    <>
+      <button className="btn" disabled={disabled || state.kind === 'busy'} onClick={load} data-testid="load-demo">
+        {state.kind === 'busy' ? 'Generating demo film…' : 'Load demo patient'}
+      </button>
+      {state.kind === 'error' && <p className="error-text" role="alert">The demo patient could not be loaded: {state.message}</p>}
+    </>
+  );
+}
+
+export function LibraryScreen({ api, libraryVersion, selectedPatientId, onSelectPatient, onOpenImage, importer, onLibraryChanged }: Props) {
   const [search, setSearch] = useState('');
   const [patients, setPatients] = useState<PatientSummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
@@ -95,7 +122,16 @@ export function LibraryScreen({ api, libraryVersion, selectedPatientId, onSelect
         <p>You can also drop files or folders anywhere on this window.</p>
         <div className="actions">
           <ImportButtons importer={importer} api={api} onPick={(k) => document.getElementById(k === 'files' ? 'pick-files' : 'pick-folder')?.click()} />
+          <DemoButton
+            api={api}
+            disabled={importer.busy}
+            onDone={(imageId) => {
+              onLibraryChanged?.();
+              if (imageId !== null) onOpenImage(imageId);
+            }}
+          />
         </div>
+        <p className="welcome-note">The demo patient is a generated standing long-leg film of a fictitious patient, to try measuring.</p>
         {listError && <p className="error-text">{listError}</p>}
       </div>
     );
@@ -149,6 +185,12 @@ export function LibraryScreen({ api, libraryVersion, selectedPatientId, onSelect
                   <span className="study-date">{formatDicomDate(study.studyDate)}</span>
                   <span className="study-desc">{study.description || 'No description'}</span>
                   {study.accessionNumber && <span className="study-desc">Acc. {study.accessionNumber}</span>}
+                  {study.role && (
+                    <span className="role-tag" data-study-role={study.role}>
+                      {ROLE_LABEL[study.role] ?? study.role}
+                      {study.operationDate ? ` · operation ${study.operationDate}` : ''}
+                    </span>
+                  )}
                 </div>
                 <div className="series-row">
                   {study.series.map((series) =>

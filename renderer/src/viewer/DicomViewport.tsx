@@ -2,7 +2,7 @@
 // changes through projection.ts (zoom about the cursor, pan, window/level). Every render stamps
 // data-image-rendered with the image id: the DOM signal tests and the benchmark wait on.
 import type { CornerstoneImage, Viewport } from 'cornerstone-core';
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import type { OsteoplanApi } from '../api';
 import { initCornerstone, loadDicomImage } from './cornerstone-setup';
 import * as projection from './projection';
@@ -58,13 +58,20 @@ interface Props {
   controllerRef: RefObject<ViewerController | null>;
   onView?(snapshot: ViewSnapshot): void;
   onLoaded?(image: CornerstoneImage): void;
+  /** Drawn inside the viewport element above the canvas, so wheel/middle/right input still reaches the viewport. */
+  overlay?: ReactNode;
+  /**
+   * Primary-button press (no Space held) at a canvas point: return true to take the gesture over
+   * (e.g. placing or dragging a landmark); the viewport then starts no pan or window drag.
+   */
+  onPrimaryPointerDown?(e: PointerEvent, canvasPoint: Point): boolean;
 }
 
 const MIN_ZOOM_FACTOR_OF_FIT = 0.2;
 const MAX_ZOOM = 40;
 const FIT_MARGIN = 0.98;
 
-export function DicomViewport({ api, imageId, modality, transferSyntaxUid = null, frame = 0, tool, controllerRef, onView, onLoaded }: Props) {
+export function DicomViewport({ api, imageId, modality, transferSyntaxUid = null, frame = 0, tool, controllerRef, onView, onLoaded, overlay, onPrimaryPointerDown }: Props) {
   const elementRef = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<{ kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; message: string }>({ kind: 'loading' });
   const toolRef = useRef(tool);
@@ -73,6 +80,8 @@ export function DicomViewport({ api, imageId, modality, transferSyntaxUid = null
   onViewRef.current = onView;
   const onLoadedRef = useRef(onLoaded);
   onLoadedRef.current = onLoaded;
+  const onPrimaryRef = useRef(onPrimaryPointerDown);
+  onPrimaryRef.current = onPrimaryPointerDown;
   const [dragging, setDragging] = useState(false);
   const frameRef = useRef(frame);
   frameRef.current = frame;
@@ -257,6 +266,7 @@ export function DicomViewport({ api, imageId, modality, transferSyntaxUid = null
     const onPointerDown = (e: PointerEvent) => {
       if (!image) return;
       element.focus({ preventScroll: true });
+      if (e.button === 0 && !spaceHeld && onPrimaryRef.current?.(e, canvasPoint(e))) return;
       const mode: 'pan' | 'wl' | null = e.button === 1 ? 'pan' : e.button === 2 ? 'wl' : e.button === 0 ? (spaceHeld ? 'pan' : toolRef.current) : null;
       if (!mode) return;
       e.preventDefault();
@@ -340,7 +350,9 @@ export function DicomViewport({ api, imageId, modality, transferSyntaxUid = null
         tabIndex={0}
         aria-label="Radiograph"
         data-testid="viewport"
-      />
+      >
+        {overlay}
+      </div>
       {status.kind === 'loading' && (
         <div className="viewport-message">
           <div className="spinner" />

@@ -1,0 +1,115 @@
+// Autosave (issue: "every landmark change is saved within 0.5 s ... impossible to lose"): the
+// latest set per key (frame + side) is saved ~300 ms after the last change, one save at a time.
+// A failed save keeps the set in memory and retries with a growing delay; the status tells the
+// user. Timers are injected so the logic is tested without a browser.
+import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
+
+export type SaveStatus =
+  | { kind: 'idle' }
+  | { kind: 'pending' }
+  | { kind: 'saving' }
+  | { kind: 'saved'; at: number; revision: number; latencyMs: number }
+  | { kind: 'error'; reason: string; retryInMs: number };
+
+export interface AutosaveOptions {
+  save(set: LandmarkSet): Promise<{ revision: number }>;
+  onStatus(status: SaveStatus): void;
+  delayMs?: number;
+  retryMs?: readonly number[];
+  now?(): number;
+  setTimer?(fn: () => void, ms: number): unknown;
+  clearTimer?(handle: unknown): void;
+}
+
+export const AUTOSAVE_DELAY_MS = 300;
+const RETRY_MS = [1000, 2000, 5000, 10_000];
+
+export const keyOf = (set: Pick<LandmarkSet, 'frame' | 'side'>) => `${set.frame}:${set.side}`;
+
+export class Autosaver {
+  private readonly opts: Required<AutosaveOptions>;
+  /** Unsaved sets by key, with the time of the change that made each dirty. */
+  private readonly dirty = new Map<string, { set: LandmarkSet; since: number }>();
+  private timer: unknown = null;
+  private saving: Promise<void> | null = null;
+  private failures = 0;
+  private disposed = false;
+
+  constructor(options: AutosaveOptions) {
+    this.opts = {
+      delayMs: AUTOSAVE_DELAY_MS,
+      retryMs: RETRY_MS,
+      now: () => performance.now(),
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+      ...options,
+    };
+  }
+
+  /** Records a change; the save starts `delayMs` after the last one. */
+  schedule(set: LandmarkSet): void {
+    if (this.disposed) return;
+    const key = keyOf(set);
+    const since = this.dirty.get(key)?.since ?? this.opts.now();
+    this.dirty.set(key, { set, since });
+    this.failures = 0;
+    this.opts.onStatus({ kind: 'pending' });
+    this.arm(this.opts.delayMs);
+  }
+
+  get hasUnsaved(): boolean {
+    return this.dirty.size > 0 || this.saving !== null;
+  }
+
+  /** Saves everything now (leaving the screen, before unload); resolves when done or failed. */
+  async flush(): Promise<void> {
+    this.disarm();
+    if (this.saving) await this.saving;
+    if (this.dirty.size) await this.run();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.disarm();
+  }
+
+  private arm(ms: number) {
+    this.disarm();
+    this.timer = this.opts.setTimer(() => {
+      this.timer = null;
+      void this.run();
+    }, ms);
+  }
+
+  private disarm() {
+    if (this.timer !== null) this.opts.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  private run(): Promise<void> {
+    if (this.saving) return this.saving;
+    this.saving = (async () => {
+      while (this.dirty.size) {
+        const [key, entry] = this.dirty.entries().next().value as [string, { set: LandmarkSet; since: number }];
+        this.dirty.delete(key);
+        this.opts.onStatus({ kind: 'saving' });
+        try {
+          const { revision } = await this.opts.save(entry.set);
+          this.failures = 0;
+          if (!this.dirty.size) this.opts.onStatus({ kind: 'saved', at: this.opts.now(), revision, latencyMs: this.opts.now() - entry.since });
+        } catch (err) {
+          // Keep it unless a newer change of the same key arrived meanwhile; never drop a landmark.
+          if (!this.dirty.has(key)) this.dirty.set(key, entry);
+          const retryInMs = this.opts.retryMs[Math.min(this.failures, this.opts.retryMs.length - 1)]!;
+          this.failures++;
+          this.opts.onStatus({ kind: 'error', reason: (err as Error)?.message ?? String(err), retryInMs });
+          if (!this.disposed) this.arm(retryInMs);
+          break;
+        }
+      }
+    })().finally(() => {
+      this.saving = null;
+    });
+    return this.saving;
+  }
+}
