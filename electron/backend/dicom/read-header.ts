@@ -82,6 +82,8 @@ export interface DicomFileInfo {
   mediaStorageSopClassUid: string | null;
   /** True when there was no Part-10 preamble and/or meta group and the encoding was inferred. */
   inferredTransferSyntax: boolean;
+  /** Deflated files only: the inflated dataset, which pixelData.offset points into. */
+  inflatedDataset: Uint8Array | null;
 }
 
 const unreadable = (reason: string) => new AppError('DICOM_UNREADABLE', reason);
@@ -536,7 +538,8 @@ function finish(parsed: Parsed, file: ByteSource): DicomFileInfo {
     const fragments = walkFragments(source, element.dataOffset);
     pixelData = { offset: element.dataOffset, length: null, encapsulated: true, fragments };
   }
-  return { header, pixelData, mediaStorageSopClassUid: parsed.mediaStorageSopClassUid, inferredTransferSyntax: parsed.inferred };
+  const inflatedDataset = parsed.pixelBytes ? parsed.pixelBytes.read(0, parsed.pixelBytes.size) : null;
+  return { header, pixelData, mediaStorageSopClassUid: parsed.mediaStorageSopClassUid, inferredTransferSyntax: parsed.inferred, inflatedDataset };
 }
 
 /**
