@@ -1,6 +1,8 @@
 // `osteoplan <command>`: the command line over the same backend and engine code the app uses, for
 // research scripts and batch checks. Each command lives in its own module and returns an exit code.
 import { readFileSync } from 'node:fs';
+import { runImportCommand } from './import-command';
+import { runInspectCommand } from './inspect-command';
 import { runMeasureCommand } from './measure-command';
 import { runPhantomCommand } from './phantom-command';
 
@@ -12,6 +14,10 @@ Commands:
   phantom <outDir> [options]
       Writes a generated standing long-leg DX film (DICOM) and its true landmarks (JSON).
       Run "osteoplan phantom --help" for the geometry options.
+  inspect <file|folder>... [--json]
+      Header fields, calibration decision, decode status and pixel md5 of DICOM files.
+  import <file|folder|DICOMDIR>... [--data-dir <dir>] [--json]
+      Imports into the library (default: the app's data folder) and prints the report.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +29,10 @@ export async function main(argv: string[]): Promise<number> {
       return runMeasureCommand(rest, { readFile: (p) => readFileSync(p, 'utf8'), stdout, stderr });
     case 'phantom':
       return runPhantomCommand(rest, { stdout, stderr });
+    case 'inspect':
+      return runInspectCommand(rest, { stdout, stderr });
+    case 'import':
+      return runImportCommand(rest, { stdout, stderr });
     case undefined:
     case '-h':
     case '--help':

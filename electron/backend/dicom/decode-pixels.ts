@@ -377,8 +377,10 @@ const CODECS: Record<CodecName, { module: string; decoder: string }> = {
 const loaded = new Map<CodecName, Promise<CodecModule>>();
 
 function nodeRequire(): NodeJS.Require {
-  // In a CommonJS bundle (Electron main) `require` exists; in ES modules (tests, CLI) make one.
-  return typeof require === 'function' ? require : createRequire(import.meta.url);
+  // ES modules (tests, the CLI bundle) make a require from their own URL; an ES bundle's `require`
+  // is esbuild's throwing shim. A CommonJS bundle has no import.meta.url but a real require.
+  const url = (import.meta as { url?: string }).url;
+  return typeof url === 'string' ? createRequire(url) : require;
 }
 
 function codec(name: CodecName): Promise<CodecModule> {
