@@ -13,6 +13,8 @@ export interface LabelRequest {
   key: string;
   anchor: { x: number; y: number };
   text: string;
+  /** Preferred side to put the label on (e.g. outward along an angle's bisector). */
+  direction?: { x: number; y: number };
 }
 
 export interface PlacedLabel extends LabelRequest {
@@ -66,9 +68,11 @@ export function placeLabels(requests: readonly LabelRequest[], obstacles: readon
     const width = labelWidth(req.text);
     const height = LABEL_HEIGHT;
     let best: { rect: Rect; cost: number; ring: number } | null = null;
+    const pref = req.direction;
+    const dirs = pref ? [...DIRECTIONS].sort((a, b) => b[0] * pref.x + b[1] * pref.y - (a[0] * pref.x + a[1] * pref.y)) : DIRECTIONS;
     outer: for (let ri = 0; ri < RINGS.length; ri++) {
       const d = RINGS[ri]!;
-      for (const [dx, dy] of DIRECTIONS) {
+      for (const [dx, dy] of dirs) {
         // Anchor the label's nearest corner/edge at distance d in that direction.
         const x = dx > 0 ? req.anchor.x + d : dx < 0 ? req.anchor.x - d - width : req.anchor.x - width / 2;
         const y = dy > 0 ? req.anchor.y + d : dy < 0 ? req.anchor.y - d - height : req.anchor.y - height / 2;

@@ -62,7 +62,8 @@ export interface OverlayInput {
 
 export const HANDLE_RADIUS = 5;
 const CONTOUR_RADIUS = 4;
-const ARC_RADIUS = 30;
+const ARC_RADIUS = 26;
+const MAX_ARC_RADIUS = 110;
 
 const sameRef = (a: HandleRef | null, b: HandleRef) =>
   !!a && a.kind === b.kind && (a.kind === 'landmark' ? a.id === (b as { id: LandmarkId }).id : (a as { index: number }).index === (b as { index: number }).index);
@@ -122,7 +123,7 @@ export function buildOverlay(input: OverlayInput): OverlayScene {
   const { set, alignment, toCanvas, layers } = input;
   const prims: Primitive[] = [];
   const handles: Handle[] = [];
-  const labelReqs: { key: string; anchor: Pt; text: string; layer: LayerId; colour: string; measure: string | null }[] = [];
+  const labelReqs: { key: string; anchor: Pt; text: string; layer: LayerId; colour: string; measure: string | null; direction?: Pt }[] = [];
   const show = (l: LayerId) => layers.has(l);
   const px = (id: LandmarkId): Pt | null => {
     const p = set.landmarks[id];
@@ -195,15 +196,17 @@ export function buildOverlay(input: OverlayInput): OverlayScene {
   }
 
   if (show('angles')) {
-    const arc = (id: string, vertex: Pt | null, towards1: Pt | null, towards2: Pt | null, text: string | null, colour: string) => {
+    const arc = (id: string, vertex: Pt | null, towards1: Pt | null, towards2: Pt | null, text: string | null, colour: string, sizeFrom: number) => {
       if (!vertex || !towards1 || !towards2 || !text) return;
       const d1 = unit(sub(towards1, vertex));
       const d2 = unit(sub(towards2, vertex));
       if (!len(d1) || !len(d2)) return;
-      prims.push({ kind: 'polyline', key: `arc-${id}`, layer: 'angles', points: arcPoints(vertex, d1, d2), colour, width: 1.5, closed: false });
+      // Arcs grow with the zoom up to a limit, so a close-up shows them clearly and fit stays tidy.
+      const r = Math.min(MAX_ARC_RADIUS, Math.max(ARC_RADIUS, sizeFrom * 0.45));
+      prims.push({ kind: 'polyline', key: `arc-${id}`, layer: 'angles', points: arcPoints(vertex, d1, d2, r), colour, width: 1.5, closed: false });
       const mid = unit({ x: d1.x + d2.x, y: d1.y + d2.y });
-      const anchor = len(mid) ? { x: vertex.x + mid.x * ARC_RADIUS, y: vertex.y + mid.y * ARC_RADIUS } : vertex;
-      labelReqs.push({ key: id, anchor, text, layer: 'angles', colour, measure: id });
+      const anchor = len(mid) ? { x: vertex.x + mid.x * r, y: vertex.y + mid.y * r } : vertex;
+      labelReqs.push({ key: id, anchor, text, layer: 'angles', colour, measure: id, direction: len(mid) ? mid : undefined });
     };
     const deg = (id: 'hka' | 'mldfa' | 'mpta' | 'ldta' | 'mlpfa' | 'jlca', name: string) => {
       const v = value(id);
@@ -211,22 +214,22 @@ export function buildOverlay(input: OverlayInput): OverlayScene {
       return id === 'hka' ? `HKA ${fixed1(180 + v.value!)}°` : `${name} ${fixed1(v.value!)}°`;
     };
     // HKA at K: between the femoral axis carried on beyond K and the tibial axis.
-    if (H && K && A) arc('hka', K, { x: 2 * K.x - H.x, y: 2 * K.y - H.y }, A, deg('hka', 'HKA'), C.mechanicalAxis);
+    const dist = (a: Pt | null, b: Pt | null) => (a && b ? len(sub(a, b)) : 0);
+    if (H && K && A) arc('hka', K, { x: 2 * K.x - H.x, y: 2 * K.y - H.y }, A, deg('hka', 'HKA'), C.mechanicalAxis, dist(platM, platL) * 0.8);
     if (H && K && condM && condL) {
       const v = intersect(H, K, condM, condL);
-      // The lateral end of the condylar line: whichever condyle point is the lateral one.
-      arc('mldfa', v, H, condL, deg('mldfa', 'mLDFA'), C.condylarLine);
+      arc('mldfa', v, H, condL, deg('mldfa', 'mLDFA'), C.condylarLine, dist(v, condL));
     }
     if (K && A && platM && platL) {
       const v = intersect(K, A, platM, platL);
-      arc('mpta', v, A, platM, deg('mpta', 'MPTA'), C.plateauLine);
+      arc('mpta', v, A, platM, deg('mpta', 'MPTA'), C.plateauLine, dist(v, platM));
     }
     if (K && A && plafM && plafL) {
       const v = intersect(K, A, plafM, plafL);
-      arc('ldta', v, K, plafL, deg('ldta', 'LDTA'), C.plafondLine);
+      arc('ldta', v, K, plafL, deg('ldta', 'LDTA'), C.plafondLine, dist(v, plafL));
     }
     const gt = px('greaterTrochanterTip');
-    if (H && K && gt) arc('mlpfa', H, K, gt, deg('mlpfa', 'mLPFA'), C.femoralAxis);
+    if (H && K && gt) arc('mlpfa', H, K, gt, deg('mlpfa', 'mLPFA'), C.femoralAxis, dist(H, gt));
     const jlca = deg('jlca', 'JLCA');
     if (jlca && condL && platL) {
       labelReqs.push({ key: 'jlca', anchor: { x: (condL.x + platL.x) / 2, y: (condL.y + platL.y) / 2 }, text: jlca, layer: 'angles', colour: C.condylarLine, measure: 'jlca' });

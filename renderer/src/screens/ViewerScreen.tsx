@@ -191,6 +191,14 @@ export function ViewerScreen({ api, imageId, onBack, onMeasure }: Props) {
           {frameCount > 1 && (
             <FrameSelector frame={frame} frameCount={frameCount} onFrame={setFrame} onStep={stepFrame} />
           )}
+          {onMeasure && (
+            <>
+              <span className="sep" />
+              <button className="btn primary" onClick={onMeasure} title="Measure the leg alignment on this film (M)" data-testid="open-measure">
+                Measure
+              </button>
+            </>
+          )}
         </div>
         {error ? (
           <div className="viewport-area">

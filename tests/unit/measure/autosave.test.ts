@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_VARIANTS } from '../../../shared/landmarks/ids';
 import type { LandmarkSet } from '../../../shared/schemas/landmark-set';
-import { AUTOSAVE_DELAY_MS, Autosaver, type SaveStatus } from '../../../renderer/src/screens/measure/autosave';
+import { AUTOSAVE_DELAY_MS, AUTOSAVE_MAX_WAIT_MS, Autosaver, type SaveStatus } from '../../../renderer/src/screens/measure/autosave';
 import { emptySet } from '../../../renderer/src/screens/measure/landmark-store';
 
 const withKnee = (x: number, side: 'L' | 'R' = 'R'): LandmarkSet => ({ ...emptySet('1.2', 0, side, false, DEFAULT_VARIANTS), landmarks: { kneeCentre: { x, y: 1, placedBy: 'user' } } });
@@ -30,6 +30,19 @@ describe('autosave', () => {
     expect(saved).toEqual([2]);
     expect(AUTOSAVE_DELAY_MS).toBeLessThan(500);
     expect(statuses.at(-1)).toMatchObject({ kind: 'saved', revision: 1 });
+  });
+
+  it('steady changes every 200 ms are still saved within 0.5 s of the first unsaved one', async () => {
+    const savedAt: number[] = [];
+    const t0 = Date.now();
+    const { saver } = make(async () => (savedAt.push(Date.now() - t0), { revision: 1 }));
+    for (let i = 0; i < 6; i++) {
+      saver.schedule(withKnee(i));
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    // Changes at 0, 200, 400 → saved at 450; changes at 600, 800, 1000 → saved at 1050.
+    expect(savedAt).toEqual([AUTOSAVE_MAX_WAIT_MS, 600 + AUTOSAVE_MAX_WAIT_MS]);
+    expect(AUTOSAVE_MAX_WAIT_MS).toBeLessThan(500);
   });
 
   it('keeps both legs: sets of different sides are saved separately', async () => {

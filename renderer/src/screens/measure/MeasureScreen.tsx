@@ -239,6 +239,14 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
   }, [view, set, alignment, layers, selected, pendingCal]);
   const sceneRef = useRef(scene);
   sceneRef.current = scene;
+  // Hit-testing maps the handles through the live view: the drawn scene may lag a render behind a zoom.
+  const liveHit = useCallback((c: ViewerController, p: Point): Handle | null => {
+    const handles = sceneRef.current?.handles ?? [];
+    return hitTest(
+      handles.map((h) => ({ ...h, at: c.pixelToCanvas(h.pixel) })),
+      p,
+    );
+  }, []);
 
   // Everything the pointer handlers read, kept current without re-binding listeners.
   const live = useRef({ mode, active, steps, skipped, set });
@@ -273,7 +281,7 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
       const element = c.element;
       const canvas = element.querySelector('canvas')!;
       const toCanvasPt = (ev: PointerEvent) => projection.clientToCanvas(canvas.getBoundingClientRect(), canvas, ev.clientX, ev.clientY);
-      const hit: Handle | null = sceneRef.current ? hitTest(sceneRef.current.handles, canvasPoint) : null;
+      const hit = liveHit(c, canvasPoint);
       e.preventDefault();
       element.setPointerCapture(e.pointerId);
       const pointerId = e.pointerId;
@@ -336,7 +344,7 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
       element.addEventListener('pointercancel', up);
       return true;
     },
-    [placeAt],
+    [placeAt, liveHit],
   );
 
   // Hover: highlight the handle under the cursor and feed the loupe.
@@ -347,7 +355,7 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
     const canvas = element.querySelector('canvas')!;
     const onMove = (ev: PointerEvent) => {
       const p = projection.clientToCanvas(canvas.getBoundingClientRect(), canvas, ev.clientX, ev.clientY);
-      const h = sceneRef.current ? hitTest(sceneRef.current.handles, p) : null;
+      const h = liveHit(c, p);
       setHovered((prev) => (prev === (h?.key ?? null) ? prev : (h?.key ?? null)));
       if (!dragging) setPointer({ canvas: p, pixel: c.canvasToPixel(p) });
     };
@@ -583,6 +591,8 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
             api={api}
             imageId={imageId}
             modality={detail.image.modality ?? header.modality}
+            transferSyntaxUid={detail.image.transferSyntaxUid}
+            frame={FRAME}
             tool="pan"
             controllerRef={controllerRef}
             onView={onView}

@@ -15,11 +15,19 @@ const GROUPS: { title: string; ids: MeasureId[] }[] = [
 // Every measure of the engine appears exactly once.
 if (GROUPS.flatMap((g) => g.ids).length !== MEASURE_IDS.length) throw new Error('ValuesPanel groups do not cover every measure.');
 
+/** Short tags beside mm values; the full name is the tooltip and the legend under the values. */
 const CAL_SHORT: Record<string, string> = {
   user: 'user',
-  calibrated: 'calibrated',
-  'magnification-corrected': 'mag.-corrected',
-  detector: 'detector',
+  calibrated: 'cal',
+  'magnification-corrected': 'mag',
+  detector: 'det',
+  uncalibrated: 'uncal',
+};
+const CAL_FULL: Record<string, string> = {
+  user: 'user marker calibration',
+  calibrated: 'calibrated PixelSpacing',
+  'magnification-corrected': 'magnification-corrected',
+  detector: 'detector plane: 10–20 % too large at the patient',
   uncalibrated: 'uncalibrated',
 };
 
@@ -45,7 +53,7 @@ function Row({ m }: { m: Measurement }) {
       <span className="value-number">
         {valueText(m)}
         {m.unit === 'mm' && m.value !== null && m.calibrationType && (
-          <span className={`cal-tag cal-${m.calibrationType}`} data-calibration={m.calibrationType}>
+          <span className={`cal-tag cal-${m.calibrationType}`} data-calibration={m.calibrationType} title={`mm ${CAL_FULL[m.calibrationType]}`}>
             {CAL_SHORT[m.calibrationType]}
           </span>
         )}
@@ -78,6 +86,11 @@ export function ValuesPanel({ alignment, error }: { alignment: LegAlignment | nu
           ))}
         </section>
       ))}
+      {!uncalibrated && (
+        <div className="cal-legend">
+          mm values: <span className={`cal-tag cal-${alignment.calibration.type}`}>{CAL_SHORT[alignment.calibration.type]}</span> = {CAL_FULL[alignment.calibration.type]}
+        </div>
+      )}
       <section className="value-group">
         <h4>Assessment</h4>
         <div className={`verdict verdict-${alignment.malalignment.status}`} data-testid="malalignment" data-status={alignment.malalignment.status}>

@@ -1,5 +1,6 @@
 // Autosave (issue: "every landmark change is saved within 0.5 s ... impossible to lose"): the
-// latest set per key (frame + side) is saved ~300 ms after the last change, one save at a time.
+// latest set per key (frame + side) is saved ~300 ms after the last change, but never later than
+// 450 ms after the first unsaved one (so steady clicking still saves in time), one save at a time.
 // A failed save keeps the set in memory and retries with a growing delay; the status tells the
 // user. Timers are injected so the logic is tested without a browser.
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
@@ -15,6 +16,8 @@ export interface AutosaveOptions {
   save(set: LandmarkSet): Promise<{ revision: number }>;
   onStatus(status: SaveStatus): void;
   delayMs?: number;
+  /** Longest wait after the first unsaved change, however the changes keep coming. */
+  maxWaitMs?: number;
   retryMs?: readonly number[];
   now?(): number;
   setTimer?(fn: () => void, ms: number): unknown;
@@ -22,6 +25,7 @@ export interface AutosaveOptions {
 }
 
 export const AUTOSAVE_DELAY_MS = 300;
+export const AUTOSAVE_MAX_WAIT_MS = 450;
 const RETRY_MS = [1000, 2000, 5000, 10_000];
 
 export const keyOf = (set: Pick<LandmarkSet, 'frame' | 'side'>) => `${set.frame}:${set.side}`;
@@ -38,6 +42,7 @@ export class Autosaver {
   constructor(options: AutosaveOptions) {
     this.opts = {
       delayMs: AUTOSAVE_DELAY_MS,
+      maxWaitMs: AUTOSAVE_MAX_WAIT_MS,
       retryMs: RETRY_MS,
       now: () => performance.now(),
       setTimer: (fn, ms) => setTimeout(fn, ms),
@@ -50,11 +55,14 @@ export class Autosaver {
   schedule(set: LandmarkSet): void {
     if (this.disposed) return;
     const key = keyOf(set);
-    const since = this.dirty.get(key)?.since ?? this.opts.now();
+    const now = this.opts.now();
+    const since = this.dirty.get(key)?.since ?? now;
     this.dirty.set(key, { set, since });
     this.failures = 0;
     this.opts.onStatus({ kind: 'pending' });
-    this.arm(this.opts.delayMs);
+    let oldest = since;
+    for (const entry of this.dirty.values()) oldest = Math.min(oldest, entry.since);
+    this.arm(Math.max(0, Math.min(this.opts.delayMs, oldest + this.opts.maxWaitMs - now)));
   }
 
   get hasUnsaved(): boolean {
