@@ -1,6 +1,7 @@
 // `osteoplan phantom <outDir> [options]`: writes a generated long-leg film and its truth JSON.
 import { AppError } from '../../../shared/ipc/result';
 import type { LegGeometryInput, Side } from '../phantom/geometry';
+import { generateFollowUpSeries, type FollowUpSeriesOptions } from '../phantom/follow-up-series';
 import { demoPatientOptions, writeLongLegFilm, type LongLegFilmOptions } from '../phantom/long-leg-film';
 
 export interface PhantomCommandIo {
@@ -40,6 +41,12 @@ Patient and study:
   --name <PN>  --id <ID>  --birth <YYYYMMDD>  --sex <M|F|O>  --date <YYYYMMDD>  --description <text>
   --out-name <basename>      file base name (default long-leg-phantom)
   --demo                     the demo patient's pre-op film (DEMO^Long-leg phantom)
+
+       osteoplan phantom --series <outDir> [--scale <mm/px>] [--operation-date <YYYY-MM-DD>] [--seed <int>]
+
+Writes a follow-up series of one patient (SERIES^Osteotomy phantom): pre-op varus, post-op day 1
+after a medial opening-wedge HTO planned by the engine (WBL 62.5 %), 6 weeks, and 3 months with
+2° of lost correction; 1-pre-op.dcm … 4-3-months.dcm, each with its .truth.json (role, operation date).
 `;
 
 function number(flag: string, raw: string | undefined): number {
@@ -161,6 +168,7 @@ export async function runPhantomCommand(args: string[], io: PhantomCommandIo): P
     return 0;
   }
   try {
+    if (args.includes('--series')) return runSeries(args, io);
     const { outDir, baseName, options } = parsePhantomArgs(args);
     const { dicomPath, truthPath, truth } = writeLongLegFilm(outDir, options, baseName);
     io.stdout(`Wrote ${dicomPath} (${truth.image.columns} x ${truth.image.rows}, ${truth.renderMs} ms)`);
@@ -178,4 +186,40 @@ export async function runPhantomCommand(args: string[], io: PhantomCommandIo): P
     io.stderr(`osteoplan phantom: ${message}`);
     return err instanceof AppError && err.code === 'INVALID_INPUT' ? 2 : 1;
   }
+}
+
+/** `--series <outDir>`: the four films of the follow-up phantom. */
+function runSeries(args: string[], io: PhantomCommandIo): number {
+  let outDir: string | undefined;
+  const options: FollowUpSeriesOptions = {};
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k]!;
+    const value = () => {
+      const v = args[++k];
+      if (v === undefined || v.startsWith('--')) throw new AppError('INVALID_INPUT', `${arg} needs a value.`);
+      return v;
+    };
+    switch (arg) {
+      case '--series':
+        outDir = value();
+        break;
+      case '--scale':
+        options.film = { scale: number(arg, value()) };
+        break;
+      case '--operation-date':
+        options.operationDate = value();
+        break;
+      case '--seed':
+        options.seed = number(arg, value());
+        break;
+      default:
+        throw new AppError('INVALID_INPUT', `Unknown option ${arg} with --series. Run "osteoplan phantom --help".`);
+    }
+  }
+  if (outDir === undefined) throw new AppError('INVALID_INPUT', '--series needs <outDir>.');
+  for (const film of generateFollowUpSeries(outDir, options)) {
+    const f = film.truth.followUp;
+    io.stdout(`Wrote ${film.dicomPath} (${f.role}, day ${f.daysAfterSurgery}: HKA ${f.hkaDeg.toFixed(2)}°${f.fillPercent === null ? '' : `, gap fill ${f.fillPercent} %`})`);
+  }
+  return 0;
 }

@@ -8,6 +8,7 @@ import { newUid, writeDicomFile, type DicomElement } from '../dicom/write-dicom'
 import { buildLeg, mapLandmarks, measureLeg, resolveLegGeometry, type LegGeometry, type LegGeometryInput, type LegLandmarks, type LegMeasurements, type Side } from './geometry';
 import { fillGaussian, mulberry32 } from './prng';
 import { partBoundsMm, renderAttenuation, type Group, type PixelGrid } from './render';
+import { osteotomizedLandmarks, type LegOsteotomy } from './osteotomy';
 import { buildPatientScene, calibrationSphere, placeLeg, sideMarker, type LegPlacement } from './scene';
 import { add, vec, type Vec2 } from './vec';
 
@@ -62,6 +63,26 @@ export interface LongLegFilmOptions {
   calibrationSphere?: { diameterMm?: number; side?: Side } | false;
   /** The lead side marker; placed at the top corner on that side of the patient. Default 'R'. */
   marker?: Side | false;
+  /**
+   * Pins the film's pixel grid (patient-plane mm of the corner of pixel (0, 0), and the size)
+   * instead of fitting it to the content: the films of one patient's series then share pixel
+   * coordinates, as films taken with the same cassette position would. Required with `osteotomy`.
+   */
+  grid?: { originMm: { x: number; y: number }; columns: number; rows: number };
+  /** A medial opening-wedge HTO per leg, in this film's pixel coordinates (post-op films). */
+  osteotomy?: Partial<Record<Side, FilmOsteotomy>>;
+}
+
+/** A medial opening-wedge HTO as the planning engine describes it (clinical-spec §5), in image pixels. */
+export interface FilmOsteotomy {
+  hingePx: PixelPoint;
+  cutEntryPx: PixelPoint;
+  /** Rotation of the distal fragment about the hinge, degrees, counter-clockwise in the leg frame (x lateral, y proximal). */
+  rotationDeg: number;
+  /** 0 = an empty (dark) gap, 100 = bone density. Default 0. */
+  fillPercent?: number;
+  /** Draw the medial plate and screws. Default true. */
+  plate?: boolean;
 }
 
 export interface PixelPoint {
@@ -79,6 +100,17 @@ export interface PhantomLegTruth {
   landmarksPx: LegLandmarks;
   /** Film frame at the patient plane: mm, x to the viewer's right, y down. */
   landmarksMm: LegLandmarks;
+  /** Present on a post-op film: the osteotomy drawn into this leg (landmarks above are after it). */
+  osteotomy?: {
+    procedure: 'hto-medial-opening';
+    hingePx: PixelPoint;
+    cutEntryPx: PixelPoint;
+    rotationDeg: number;
+    fillPercent: number;
+    plate: boolean;
+    /** The leg before the osteotomy. */
+    preOpGeometry: LegGeometry;
+  };
 }
 
 export interface PhantomTruth {
@@ -291,6 +323,31 @@ function blur121(att: Float32Array, columns: number, rows: number): void {
   }
 }
 
+function checkGrid(grid: NonNullable<LongLegFilmOptions['grid']>): NonNullable<LongLegFilmOptions['grid']> {
+  const { originMm, columns, rows } = grid;
+  if (!Number.isFinite(originMm?.x) || !Number.isFinite(originMm?.y)) throw new AppError('INVALID_INPUT', 'grid.originMm needs finite x and y.');
+  for (const [name, v] of [['columns', columns], ['rows', rows]] as const) {
+    if (!Number.isInteger(v) || v < 16 || v > 65535) throw new AppError('INVALID_INPUT', `grid.${name} must be an integer in 16…65535, got ${String(v)}.`);
+  }
+  return grid;
+}
+
+/** Pixel → leg frame through the film projection and the leg's placement (an exact inverse of toFilm). */
+function legOsteotomy(pl: LegPlacement, projection: FilmProjection, o: FilmOsteotomy, seed: number): LegOsteotomy {
+  const toLeg = (p: PixelPoint, name: string): Vec2 => {
+    if (!Number.isFinite(p?.x) || !Number.isFinite(p?.y)) throw new AppError('INVALID_INPUT', `osteotomy.${pl.side}.${name} needs finite x and y.`);
+    return pl.fromFilm(projection.toMm(p));
+  };
+  if (!Number.isFinite(o.rotationDeg) || Math.abs(o.rotationDeg) > 25) {
+    throw new AppError('INVALID_INPUT', `osteotomy.${pl.side}.rotationDeg must lie in −25…25°, got ${String(o.rotationDeg)}.`);
+  }
+  const fillPercent = o.fillPercent ?? 0;
+  if (!Number.isFinite(fillPercent) || fillPercent < 0 || fillPercent > 100) {
+    throw new AppError('INVALID_INPUT', `osteotomy.${pl.side}.fillPercent must lie in 0…100, got ${String(fillPercent)}.`);
+  }
+  return { hinge: toLeg(o.hingePx, 'hingePx'), cutEntry: toLeg(o.cutEntryPx, 'cutEntryPx'), rotationDeg: o.rotationDeg, fillPercent, plate: o.plate ?? true, seed: seed ^ 0x5eed };
+}
+
 export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFilm {
   const t0 = performance.now();
   if (options.scale !== undefined && options.imagerPixelSpacingMm !== undefined) {
@@ -326,6 +383,16 @@ export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFi
     const offset = vec(sx * (hipSeparationMm / 2) - sx * H.x, A.y);
     return placeLeg(side, construction, offset, 0);
   });
+  const pinned = options.grid ? checkGrid(options.grid) : null;
+  if (options.osteotomy && Object.keys(options.osteotomy).length > 0) {
+    if (!pinned) throw new AppError('INVALID_INPUT', 'An osteotomy is given in pixels: pin the film with `grid` (the pre-op film\'s grid).');
+    const pinnedProjection = new FilmProjection(pinned.originMm, imagerSpacing, ermf);
+    for (const [side, o] of Object.entries(options.osteotomy)) {
+      const pl = placements.find((p) => p.side === side);
+      if (!pl || !o) throw new AppError('INVALID_INPUT', `osteotomy.${side}: a leg is "R" or "L".`);
+      pl.osteotomy = legOsteotomy(pl, pinnedProjection, o, seed);
+    }
+  }
   const hipLineY = placements.reduce((s, p) => s + p.toFilm(p.construction.landmarks.femoralHeadCentre).y, 0) / placements.length;
   const scene = buildPatientScene({ legs: placements, midlineX: 0, hipLineY, hipSeparationMm });
 
@@ -363,10 +430,10 @@ export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFi
   const ankleY = Math.max(...placements.map((p) => p.toFilm(p.construction.landmarks.ankleCentre).y));
   maxY = Math.min(maxY, ankleY + 55);
   const heightMm = maxY - topY + 20;
-  const columns = Math.ceil(widthMm / stepX);
-  const rows = Math.ceil(heightMm / stepY);
+  const columns = pinned?.columns ?? Math.ceil(widthMm / stepX);
+  const rows = pinned?.rows ?? Math.ceil(heightMm / stepY);
   if (columns > 65535 || rows > 65535) throw new AppError('INVALID_INPUT', `The film would be ${columns} × ${rows} pixels; use a larger pixel spacing.`);
-  const originMm = vec((minX + maxX) / 2 - (columns * stepX) / 2, (topY + maxY) / 2 - (rows * stepY) / 2);
+  const originMm = pinned ? vec(pinned.originMm.x, pinned.originMm.y) : vec((minX + maxX) / 2 - (columns * stepX) / 2, (topY + maxY) / 2 - (rows * stepY) / 2);
   const grid: PixelGrid = { columns, rows, originXmm: originMm.x, originYmm: originMm.y, stepXmm: stepX, stepYmm: stepY };
   const projection = new FilmProjection(originMm, imagerSpacing, ermf);
 
@@ -391,14 +458,31 @@ export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFi
 
   const legs: PhantomTruth['legs'] = {};
   for (const pl of placements) {
-    const l = pl.construction.landmarks;
+    const o = pl.osteotomy;
+    const l = o ? osteotomizedLandmarks(pl.construction.landmarks, o) : pl.construction.landmarks;
     const landmarksMm = mapLandmarks(l, pl.toFilm);
+    const derived = measureLeg(l);
+    const preOp = pl.construction.geometry;
     legs[pl.side] = {
       side: pl.side,
-      geometry: pl.construction.geometry,
-      derived: measureLeg(l),
+      // After an osteotomy the tibial values are the corrected leg's; the femur and joint line are unchanged.
+      geometry: o ? { ...preOp, hkaDeg: derived.hkaDeviationDeg, mptaDeg: derived.mptaDeg, ldtaDeg: derived.ldtaDeg, tibiaLengthMm: derived.tibiaLengthMm } : preOp,
+      derived,
       landmarksMm,
       landmarksPx: mapLandmarks(landmarksMm, (p) => projection.toPixel(p)),
+      ...(o
+        ? {
+            osteotomy: {
+              procedure: 'hto-medial-opening' as const,
+              hingePx: projection.toPixel(pl.toFilm(o.hinge)),
+              cutEntryPx: projection.toPixel(pl.toFilm(o.cutEntry)),
+              rotationDeg: o.rotationDeg,
+              fillPercent: o.fillPercent,
+              plate: o.plate,
+              preOpGeometry: preOp,
+            },
+          }
+        : {}),
     };
   }
   const legLengthDifferenceMm = legs.R && legs.L ? Math.abs(legs.R.derived.legLengthMm - legs.L.derived.legLengthMm) : null;

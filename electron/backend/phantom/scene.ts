@@ -3,6 +3,7 @@
 // tibia is cut flat by the plateau and plafond lines through their end landmarks, the head is the
 // true circle, the malleolar tips are the malleolus landmarks. Sizes are typical adult values (mm).
 import type { LegConstruction, Side } from './geometry';
+import { openingWedgeTibia, osteotomizedConstruction, type LegOsteotomy } from './osteotomy';
 import type { Group, HalfPlane, Part, TubePart } from './render';
 import { add, dir, dot, lerp, perp, scale, sub, vec, type Vec2 } from './vec';
 
@@ -25,9 +26,13 @@ export interface LegPlacement {
   construction: LegConstruction;
   /** Leg frame (x lateral, y proximal) → film frame (x to the viewer's right, y down), mm at the patient. */
   toFilm(p: Vec2): Vec2;
+  /** Film frame → leg frame, the inverse of toFilm. */
+  fromFilm(p: Vec2): Vec2;
   dirToFilm(v: Vec2): Vec2;
   /** The body midline expressed as a leg-frame x. */
   midlineX: number;
+  /** A medial opening-wedge HTO on this leg (leg frame), for post-op films. */
+  osteotomy?: LegOsteotomy;
 }
 
 /** A leg-frame → film-frame placement: the right leg's lateral is the viewer's left (−x) on an AP film. */
@@ -37,6 +42,7 @@ export function placeLeg(side: Side, construction: LegConstruction, offset: Vec2
     side,
     construction,
     toFilm: (p) => ({ x: offset.x + sx * p.x, y: offset.y - p.y }),
+    fromFilm: (p) => ({ x: sx * (p.x - offset.x), y: offset.y - p.y }),
     dirToFilm: (v) => ({ x: sx * v.x, y: -v.y }),
     midlineX: sx * (midlineFilmX - offset.x),
   };
@@ -288,10 +294,16 @@ export function buildPatientScene(layout: SceneLayout): { softTissue: Group[]; b
   const muscles: Group[] = [];
   const bones: Group[] = [];
   for (const pl of layout.legs) {
-    const st = softTissue(pl.construction);
+    const o = pl.osteotomy;
+    // The lower leg's soft tissue follows the corrected tibial axis; the thigh stays.
+    const st = softTissue(o ? osteotomizedConstruction(pl.construction, o) : pl.construction);
     envelopes.push(mapPart(st.envelope, pl));
     muscles.push({ name: `muscle ${pl.side}`, mu: MU.muscleExtra, parts: [mapPart(st.muscle, pl)] });
-    for (const g of [...hemipelvis(pl.construction, pl.midlineX), ...femur(pl.construction), ...tibiaAndFibula(pl.construction)]) bones.push(mapGroup(g, pl));
+    const [tibia, plateauPlate, ...distal] = tibiaAndFibula(pl.construction);
+    const lowerLeg = o
+      ? openingWedgeTibia(pl.construction, { tibia: tibia!, proximal: [plateauPlate!], distal }, o, { cortex: MU.cortex, cancellous: MU.cancellous })
+      : [tibia!, plateauPlate!, ...distal];
+    for (const g of [...hemipelvis(pl.construction, pl.midlineX), ...femur(pl.construction), ...lowerLeg]) bones.push(mapGroup(g, pl));
   }
   const pelvisCentre = vec(layout.midlineX, layout.hipLineY - 30);
   const halfWidth = layout.hipSeparationMm / 2 + 100;
