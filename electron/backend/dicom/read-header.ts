@@ -254,6 +254,8 @@ function parsePrefix(bytes: Uint8Array, layout: Layout, complete: boolean): Pars
     parser = dicomParser.bigEndianByteArrayParser;
   }
 
+  // dicom-parser's ByteStream throws a bare string-like error for a start at the end.
+  if (position >= byteArray.length) needMore('The file ends right after its file meta: there is no dataset (truncated file).');
   const dataSet = new DataSetClass(parser, byteArray, {});
   const stream = new dicomParser.ByteStream(parser, byteArray, position);
   const explicit = transferSyntaxUid !== TS.implicitLittle;
