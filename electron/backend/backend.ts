@@ -5,6 +5,7 @@ import { AppError } from '../../shared/ipc/result';
 import { openDatabase, type Db } from './db/connection';
 import { LibraryRepository } from './db/repositories/library';
 import { MeasurementRepository } from './db/repositories/measurements';
+import { PlanRepository } from './db/repositories/plans';
 import { LibraryStore } from './dicom/store';
 import type { ImportFaultStage } from './dicom/import';
 import type { HandlerTable } from './dispatch';
@@ -40,7 +41,8 @@ export function openBackend(opts: OpenBackendOptions): Backend {
     // Leftovers of a crash between copy and commit (files no row references), older than 10 min.
     store.sweep(repo.referencedSha256s());
     const measurements = new MeasurementRepository(db, appVersion);
-    const handlers = createHandlers({ repo, measurements, store, dataDir: paths.dataDir, appVersion, mode: opts.mode ?? 'electron', importFaultHook: opts.importFaultHook });
+    const plans = new PlanRepository(db, appVersion);
+    const handlers = createHandlers({ repo, measurements, plans, store, dataDir: paths.dataDir, appVersion, mode: opts.mode ?? 'electron', importFaultHook: opts.importFaultHook });
     return {
       dataDir: paths.dataDir,
       handlers,

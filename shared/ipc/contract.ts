@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { DicomHeader } from '../dicom/header';
 import { LandmarkSetSchema, type LandmarkSet } from '../schemas/landmark-set';
+import type { Plan, PlanInput } from '../schemas/plan';
 
 const id = z.number().int().positive();
 const pathList = z.array(z.string().min(1).max(4096)).min(1).max(100_000);
@@ -11,6 +12,11 @@ const filePath = z.string().min(1).max(4096);
 const jobId = z.string().min(1).max(64);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 const dicomUid = z.string().max(64).regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID');
+/**
+ * A plan document: checked in full by parsePlan in the backend, so a plan from a newer Osteoplan
+ * is refused as such (UNSUPPORTED_VERSION wording) rather than as a field-by-field mismatch.
+ */
+const planDocument = z.custom<PlanInput>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'a plan object' });
 
 /** A study's place in the patient's treatment (clinical-spec §6). */
 export const STUDY_ROLES = ['pre-op', 'planning', 'post-op', 'follow-up'] as const;
@@ -60,6 +66,22 @@ export const requestSchemas = {
       jobId: jobId.optional(),
     })
     .strict(),
+
+  // Planning (issue 5): osteotomy plans per patient, each drawn on one pre-op film, frame and leg.
+  /** Every non-archived plan of the patient (all films, both legs), newest first. */
+  'plan:list': z.object({ patientId: id }).strict(),
+  /**
+   * Creates a plan (planId null) or saves the next revision of one; an identical save adds
+   * nothing. The image must hold a landmark set for the frame and side (the plan is computed from
+   * it); an existing plan stays on its image, frame and side.
+   */
+  'plan:save': z
+    .object({ planId: id.nullable(), imageId: id, frame: z.number().int().min(0), side: z.enum(['L', 'R']), plan: planDocument })
+    .strict(),
+  /** Marks the plan chosen (default) and unmarks the patient's other plans of that leg, in one transaction; chosen false unmarks it. */
+  'plan:setChosen': z.object({ planId: id, chosen: z.boolean().optional() }).strict(),
+  /** Soft delete: the plan leaves plan:list and is unmarked; its rows and revisions stay. */
+  'plan:archive': z.object({ planId: id }).strict(),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -165,6 +187,35 @@ export interface LandmarkSetRevisionInfo {
   landmarkCount: number;
 }
 
+/**
+ * One stored osteotomy plan (clinical-spec §5) as plan:list returns it. Derived values (wedge
+ * angle, gap, predicted alignment) are not stored: run computePlan(landmark set, calibration,
+ * plan) and plan-display geometry (shared/planning/display-geometry.ts) on the screen.
+ */
+export interface SavedPlan {
+  planId: number;
+  patientId: number;
+  /** The pre-op film the plan is drawn on; hinge and cut entry are pixels of this image and frame. */
+  imageId: number;
+  sopInstanceUid: string;
+  frame: number;
+  side: 'L' | 'R';
+  /** The film's study, to name it in a list ("film of 2024-06-11"). */
+  studyId: number;
+  studyDate: string | null;
+  /** The plan that goes to theatre: at most one per patient and side. */
+  chosen: boolean;
+  /** 1 for a new plan, +1 for every save that changed it. */
+  revision: number;
+  createdAt: string; // ISO 8601
+  updatedAt: string; // ISO 8601, the last save that changed it
+  /** The landmark set revision (measurement:history) that was the latest when this revision was saved. */
+  landmarkRevision: number;
+  /** The latest landmark set revision now: greater than landmarkRevision when the leg was re-measured since. */
+  latestLandmarkRevision: number;
+  plan: Plan;
+}
+
 export interface MediaSeriesSummary {
   seriesInstanceUid: string | null;
   modality: string | null;
@@ -208,6 +259,12 @@ export interface ResponseMap {
   'media:read': MediaSummary;
   'media:import': ImportReport;
   'import:scannedFilm': ImportReport;
+  'plan:list': SavedPlan[];
+  /** savedAt is the time of the returned revision (an identical save returns the existing one). */
+  'plan:save': { planId: number; revision: number; savedAt: string };
+  'plan:setChosen': { planId: number; chosen: boolean; unchosenPlanIds: number[] };
+  /** Archiving twice returns the first archivedAt. */
+  'plan:archive': { planId: number; archivedAt: string; wasChosen: boolean };
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];

@@ -7,6 +7,7 @@ import { openBackend } from '../../electron/backend/backend';
 import { openDatabase } from '../../electron/backend/db/connection';
 import { LibraryRepository } from '../../electron/backend/db/repositories/library';
 import { MeasurementRepository } from '../../electron/backend/db/repositories/measurements';
+import { PlanRepository } from '../../electron/backend/db/repositories/plans';
 import { dispatch, type HandlerTable } from '../../electron/backend/dispatch';
 import { LibraryStore } from '../../electron/backend/dicom/store';
 import { measurementHandlers } from '../../electron/backend/handlers/measurement-handlers';
@@ -168,6 +169,7 @@ describe('measurement:save on a full disk', () => {
     const handlers = measurementHandlers({
       repo,
       measurements,
+      plans: new PlanRepository(db, 't'),
       store: new LibraryStore(path.join(t.dataDir, 'store')),
       dataDir: t.dataDir,
       appVersion: 't',

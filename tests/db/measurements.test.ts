@@ -91,7 +91,7 @@ describe('migration 0020', () => {
     const before = v10.prepare(`SELECT * FROM studies`).all();
     v10.close();
 
-    const db = open(file);
+    const db = open(file, MIGRATIONS.filter((m) => m.version <= 20));
     expect(db.pragma('user_version', { simple: true })).toBe(20);
     const after = db.prepare(`SELECT * FROM studies`).all() as Record<string, unknown>[];
     expect(after).toEqual((before as Record<string, unknown>[]).map((r) => ({ ...r, role: null, operation_date: null })));

@@ -1,4 +1,4 @@
--- user_version = 20
+-- user_version = 30
 -- index images_by_series
 CREATE INDEX images_by_series ON images (series_id);
 
@@ -7,6 +7,12 @@ CREATE INDEX images_by_sha256 ON images (sha256);
 
 -- index landmark_set_revisions_latest
 CREATE INDEX landmark_set_revisions_latest ON landmark_set_revisions (image_id, frame, side, revision DESC);
+
+-- index plans_by_patient
+CREATE INDEX plans_by_patient ON plans (patient_id, created_at DESC, id DESC) WHERE archived_at IS NULL;
+
+-- index plans_one_chosen_per_leg
+CREATE UNIQUE INDEX plans_one_chosen_per_leg ON plans (patient_id, side) WHERE chosen = 1;
 
 -- index series_by_study
 CREATE INDEX series_by_study ON series (study_id);
@@ -68,6 +74,36 @@ CREATE TABLE patients (
         UNIQUE (dicom_patient_id, name)
       ) STRICT;
 
+-- table plan_revisions
+CREATE TABLE plan_revisions (
+        plan_id INTEGER NOT NULL REFERENCES plans (id),
+        revision INTEGER NOT NULL CHECK (revision > 0),
+        saved_at TEXT NOT NULL,
+        app_version TEXT NOT NULL,
+        landmark_revision INTEGER NOT NULL CHECK (landmark_revision > 0),
+        plan_json TEXT NOT NULL CHECK (json_valid(plan_json) AND json_type(plan_json) = 'object'),
+        PRIMARY KEY (plan_id, revision)
+      ) STRICT;
+
+-- table plans
+CREATE TABLE plans (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients (id),
+        image_id INTEGER NOT NULL REFERENCES images (id),
+        sop_instance_uid TEXT NOT NULL,
+        frame INTEGER NOT NULL CHECK (frame >= 0),
+        side TEXT NOT NULL CHECK (side IN ('L', 'R')),
+        plan_json TEXT NOT NULL CHECK (json_valid(plan_json) AND json_type(plan_json) = 'object'),
+        chosen INTEGER NOT NULL DEFAULT 0 CHECK (chosen IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        revision INTEGER NOT NULL CHECK (revision > 0),
+        landmark_revision INTEGER NOT NULL CHECK (landmark_revision > 0),
+        archived_at TEXT,
+        -- An archived plan is never the one that goes to theatre.
+        CHECK (chosen = 0 OR archived_at IS NULL)
+      ) STRICT;
+
 -- table series
 CREATE TABLE series (
         id INTEGER PRIMARY KEY,
@@ -102,4 +138,40 @@ CREATE TRIGGER landmark_set_revisions_same_image BEFORE INSERT ON landmark_set_r
       WHEN NEW.sop_instance_uid IS NOT (SELECT sop_instance_uid FROM images WHERE id = NEW.image_id)
       BEGIN
         SELECT RAISE(ABORT, 'landmark set SOP Instance UID differs from its image');
+      END;
+
+-- trigger plan_revisions_append_only
+CREATE TRIGGER plan_revisions_append_only BEFORE UPDATE ON plan_revisions
+      BEGIN
+        SELECT RAISE(ABORT, 'plan revisions are never changed; save a new revision');
+      END;
+
+-- trigger plan_revisions_never_deleted
+CREATE TRIGGER plan_revisions_never_deleted BEFORE DELETE ON plan_revisions
+      BEGIN
+        SELECT RAISE(ABORT, 'plan revisions are never deleted');
+      END;
+
+-- trigger plans_fixed_image
+CREATE TRIGGER plans_fixed_image BEFORE UPDATE OF patient_id, image_id, sop_instance_uid, frame, side, created_at ON plans
+      WHEN NEW.patient_id IS NOT OLD.patient_id OR NEW.image_id IS NOT OLD.image_id OR NEW.sop_instance_uid IS NOT OLD.sop_instance_uid
+        OR NEW.frame IS NOT OLD.frame OR NEW.side IS NOT OLD.side OR NEW.created_at IS NOT OLD.created_at
+      BEGIN
+        SELECT RAISE(ABORT, 'a plan stays on its image, frame and side; save a new plan instead');
+      END;
+
+-- trigger plans_never_deleted
+CREATE TRIGGER plans_never_deleted BEFORE DELETE ON plans
+      BEGIN
+        SELECT RAISE(ABORT, 'plans are archived, never deleted');
+      END;
+
+-- trigger plans_same_image
+CREATE TRIGGER plans_same_image BEFORE INSERT ON plans
+      WHEN NEW.sop_instance_uid IS NOT (SELECT sop_instance_uid FROM images WHERE id = NEW.image_id)
+        OR NEW.patient_id IS NOT (
+          SELECT st.patient_id FROM images i JOIN series se ON se.id = i.series_id JOIN studies st ON st.id = se.study_id
+          WHERE i.id = NEW.image_id)
+      BEGIN
+        SELECT RAISE(ABORT, 'plan SOP Instance UID or patient differs from its image');
       END;

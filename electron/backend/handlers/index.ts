@@ -5,11 +5,12 @@ import type { HandlerTable } from '../dispatch';
 import { libraryHandlers, type HandlerDeps } from './library-handlers';
 import { measurementHandlers } from './measurement-handlers';
 import { mediaHandlers } from './media-handlers';
+import { planHandlers } from './plan-handlers';
 
 export type { HandlerDeps } from './library-handlers';
 
 export function createHandlers(deps: HandlerDeps): HandlerTable {
   const library = libraryHandlers(deps);
   // Media and scanned-film imports run through import:paths, so import:cancel reaches them too.
-  return { ...library, ...measurementHandlers(deps), ...mediaHandlers(deps, library['import:paths']) };
+  return { ...library, ...measurementHandlers(deps), ...mediaHandlers(deps, library['import:paths']), ...planHandlers(deps) };
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/ipc/result';
 import type { LibraryRepository } from '../db/repositories/library';
 import type { MeasurementRepository } from '../db/repositories/measurements';
+import type { PlanRepository } from '../db/repositories/plans';
 import type { HandlerTable } from '../dispatch';
 import { importPaths, type ImportFaultStage } from '../dicom/import';
 import type { LibraryStore } from '../dicom/store';
@@ -11,6 +12,8 @@ export interface HandlerDeps {
   repo: LibraryRepository;
   /** Landmark set revisions (issue 4). */
   measurements: MeasurementRepository;
+  /** Osteotomy plans (issue 5). */
+  plans: PlanRepository;
   store: LibraryStore;
   dataDir: string;
   appVersion: string;

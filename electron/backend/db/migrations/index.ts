@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { migration0010 } from './0010-initial';
 import { migration0020 } from './0020-measurements';
+import { migration0030 } from './0030-plans';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,6 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020];
+export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

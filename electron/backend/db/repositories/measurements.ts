@@ -3,9 +3,12 @@
 // one transaction; nothing is updated or deleted, so any earlier state can be restored.
 import type { LandmarkSetRevisionInfo, SavedLandmarkSet } from '../../../../shared/ipc/contract';
 import { AppError } from '../../../../shared/ipc/result';
-import { isEngineError } from '../../../../shared/geometry/errors';
 import { parseLandmarkSet, type LandmarkSet } from '../../../../shared/schemas/landmark-set';
 import type { Db } from '../connection';
+import { canonicalJson, parseDocument } from './json-document';
+
+// Shared with plans (json-document.ts); re-exported for the tests that check it.
+export { canonicalJson };
 
 export type Side = 'L' | 'R';
 
@@ -21,29 +24,8 @@ interface ImageKeyRow {
   number_of_frames: number;
 }
 
-/**
- * JSON with object keys sorted at every level, so the same set always gives the same text (an
- * autosave with no change is recognised by string equality). Numbers keep JSON.stringify's
- * shortest round-trip form: parsing the text gives back the identical doubles (clinical-spec §1).
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
-}
-
 /** A stored or incoming set through the versioned schema; engine errors become app errors. */
-function parseSet(input: unknown): LandmarkSet {
-  try {
-    return parseLandmarkSet(input);
-  } catch (err) {
-    if (isEngineError(err)) throw new AppError('INVALID_INPUT', err.message);
-    throw err;
-  }
-}
+const parseSet = (input: unknown): LandmarkSet => parseDocument(parseLandmarkSet, input);
 
 export class MeasurementRepository {
   private readonly statements;
