@@ -25,9 +25,9 @@ export function initCornerstone(): typeof cornerstone {
   return cornerstone;
 }
 
-/** The loader's image id; frames are 1-based in its `frame=` parameter, 0-based everywhere in this app. */
+/** The loader's image id; its `frame=` parameter is 0-based in 4.x (getPixelData(dataSet, frame)), like this app's frames. */
 export function imageIdFor(url: string, frame = 0): string {
-  return frame > 0 ? `wadouri:${url}${url.includes('?') ? '&' : '?'}frame=${frame + 1}` : `wadouri:${url}`;
+  return frame > 0 ? `wadouri:${url}${url.includes('?') ? '&' : '?'}frame=${frame}` : `wadouri:${url}`;
 }
 
 export class ImageLoadError extends Error {
@@ -68,7 +68,13 @@ export async function loadDicomImage(url: string, opts: LoadOptions): Promise<Co
   try {
     const image = await Promise.race([cs.loadAndCacheImage(imageId), timeout]);
     checkDecodedSize(image);
-    applyModalityLutWindow(cs, image);
+    if (!prepared.has(image)) {
+      // The loader's cache hands back the same object on every open: adjust it once.
+      prepared.add(image);
+      unsignedModalityLutData(image);
+      applyModalityLutWindow(cs, image);
+      indexModalityLutByStoredValue(image);
+    }
     return image;
   } catch (err) {
     // A failed decode stays in cornerstone's cache: drop it so opening the image again really retries.
@@ -82,6 +88,35 @@ export async function loadDicomImage(url: string, opts: LoadOptions): Promise<Co
   } finally {
     clearTimeout(timer);
   }
+}
+
+const prepared = new WeakSet<CornerstoneImage>();
+
+/**
+ * LUT Data (0028,3006) is unsigned (US/OW), but the loader reads it as int16 when the pixels are
+ * signed: a Modality LUT from 0 to 65535 on a signed image came out as 0…32767, −32768…−1.
+ */
+function unsignedModalityLutData(image: CornerstoneImage): void {
+  const lut = image.modalityLUT;
+  if (!lut || !Array.isArray(lut.lut) || !lut.lut.some((v) => v < 0)) return;
+  const wrap = lut.numBitsPerEntry <= 8 ? 0x100 : 0x10000;
+  image.modalityLUT = { ...lut, lut: lut.lut.map((v) => (v < 0 ? v + wrap : v)) };
+}
+
+/**
+ * cornerstone-core 2.6 looks a Modality LUT entry up as `lut[storedValue]`, ignoring the LUT
+ * descriptor's first value mapped (its generateNonLinearModalityLUT): any LUT that does not start
+ * at 0, like a signed image's starting at -2048, shows the wrong grey for every pixel. Re-key the
+ * table by stored value in an array-like whose length stays the entry count, which cornerstone uses
+ * for its range check. (Its clamp values for stored values outside the LUT, lut[0] and
+ * lut[length - 1], are then not the first and last entries; DICOM LUTs cover the stored range.)
+ */
+function indexModalityLutByStoredValue(image: CornerstoneImage): void {
+  const lut = image.modalityLUT;
+  if (!lut || !Array.isArray(lut.lut) || lut.firstValueMapped === 0) return;
+  const byStoredValue: Record<number, number> & { length: number } = { length: lut.lut.length };
+  for (let i = 0; i < lut.lut.length; i++) byStoredValue[lut.firstValueMapped + i] = lut.lut[i]!;
+  image.modalityLUT = { ...lut, lut: byStoredValue as unknown as number[] };
 }
 
 /**
@@ -108,6 +143,7 @@ function checkDecodedSize(image: CornerstoneImage): void {
 function applyModalityLutWindow(cs: typeof cornerstone, image: CornerstoneImage): void {
   const lut = image.modalityLUT;
   if (!lut || !Array.isArray(lut.lut) || lut.lut.length === 0 || image.color) return;
+  // (runs before indexModalityLutByStoredValue: entries are still relative to firstValueMapped)
   const voi = cs.metaData.get('voiLutModule', image.imageId) as { windowCenter?: unknown } | undefined;
   if (voi && voi.windowCenter !== undefined && voi.windowCenter !== null && voi.windowCenter !== '') return;
   const last = lut.lut.length - 1;
@@ -123,10 +159,21 @@ function applyModalityLutWindow(cs: typeof cornerstone, image: CornerstoneImage)
   image.windowCenter = (hi + lo) / 2;
 }
 
+/** Every message-like string in a rejection, whatever its shape (Error, worker result object, string). */
+function rejectionText(err: unknown, depth = 0): string {
+  if (depth > 3 || err === null || err === undefined) return '';
+  if (typeof err === 'string') return err;
+  if (err instanceof Error) return `${err.message} ${rejectionText((err as { cause?: unknown }).cause, depth + 1)}`;
+  if (typeof err === 'object') {
+    const o = err as Record<string, unknown>;
+    return ['message', 'error', 'result', 'reason'].map((k) => rejectionText(o[k], depth + 1)).join(' ');
+  }
+  return '';
+}
+
 function describeLoadFailure(err: unknown): string {
   // The loader rejects with assorted shapes: Error, { error: XMLHttpRequest }, strings.
-  const text = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
-  const noDecoder = /No decoder for transfer syntax\s+([0-9.]+)/.exec(text);
+  const noDecoder = /no decoder for transfer syntax\s+([0-9.]+)/i.exec(rejectionText(err));
   if (noDecoder) return unsupportedTransferSyntaxMessage(noDecoder[1]!);
   if (err instanceof Error) return `The image could not be decoded (the file may be damaged): ${err.message}`;
   const e = err as { error?: { status?: number; message?: string } | string; message?: string } | string | undefined;
