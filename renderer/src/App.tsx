@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getApi } from './api';
 import { ImportPanel } from './import/ImportPanel';
+import { useMediaImport } from './import/MediaImport';
 import { filesFromDrop, useImport } from './import/use-import';
 import { ImportButtons, LibraryScreen } from './screens/LibraryScreen';
 import { ViewerScreen } from './screens/ViewerScreen';
@@ -37,6 +38,12 @@ export function App() {
 
   const refreshLibrary = useCallback(() => setLibraryVersion((v) => v + 1), []);
   const importer = useImport(api, refreshLibrary);
+  // A scanned film opens in the viewer at once: the user checks it and calibrates next.
+  const media = useMediaImport(api, importer, (report) => {
+    refreshLibrary();
+    const imageId = report.imported[0]?.imageId ?? report.duplicates[0]?.imageId;
+    if (imageId !== undefined) location.hash = `#/image/${imageId}`;
+  });
 
   // A clean report has nothing left to read once the user moves on to an image; keep one with skipped files.
   const { state: importState, dismiss: dismissImport } = importer;
@@ -101,7 +108,7 @@ export function App() {
           Osteo<span>plan</span>
         </div>
         <div className="spacer" />
-        {route.screen === 'library' && <ImportButtons importer={importer} api={api} onPick={pick} />}
+        {route.screen === 'library' && <ImportButtons importer={importer} api={api} onPick={pick} media={media} />}
         {api.mode === 'browser' && <span className="mode">browser</span>}
       </header>
       {dropError && (
@@ -123,6 +130,7 @@ export function App() {
           onSelectPatient={selectPatient}
           onOpenImage={openImage}
           importer={importer}
+          media={media}
           onLibraryChanged={refreshLibrary}
         />
       )}
@@ -139,6 +147,7 @@ export function App() {
         aria-hidden="true"
       />
       <ImportPanel controller={importer} />
+      {media.element}
       {dragDepth > 0 && <div className="drop-overlay">{importer.busy ? 'An import is already running' : 'Drop DICOM files or folders to import'}</div>}
     </div>
   );

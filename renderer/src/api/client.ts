@@ -49,6 +49,11 @@ export interface OsteoplanApi {
   importWithDialog(kind: 'files' | 'folder', jobId: string): Promise<ImportReport | null>;
   /** Browser (and Electron drag-and-drop): stages the files, then imports them as one job. */
   importFiles(files: File[], jobId: string, onUpload?: (p: UploadProgress) => void, signal?: AbortSignal): Promise<ImportReport>;
+  /**
+   * Hands chosen files to the backend without importing them (a CD tree before media:read, a
+   * scanned film before import:scannedFilm): one path per file, or the upload root for a folder.
+   */
+  stageFiles(files: File[], onUpload?: (p: UploadProgress) => void, signal?: AbortSignal): Promise<string[]>;
 }
 
 export function unwrap<T>(result: Result<T>): T {
@@ -67,6 +72,15 @@ export function createApi(transport: Transport): OsteoplanApi {
     }
     return unwrap(result);
   };
+  const stage = async (files: File[], onUpload?: (p: UploadProgress) => void, signal?: AbortSignal): Promise<string[]> => {
+    if (files.length === 0) throw new ApiError('INVALID_INPUT', 'No files were chosen.');
+    try {
+      return await transport.stageFiles(files, onUpload ?? (() => {}), signal);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError('INTERNAL', `The files could not be handed to the app: ${(err as Error).message ?? String(err)}`);
+    }
+  };
   return {
     mode: transport.mode,
     hasNativeDialog: transport.hasNativeDialog,
@@ -80,16 +94,10 @@ export function createApi(transport: Transport): OsteoplanApi {
       return invoke('import:paths', { paths, jobId });
     },
     async importFiles(files, jobId, onUpload, signal) {
-      if (files.length === 0) throw new ApiError('INVALID_INPUT', 'No files were chosen.');
-      let paths: string[];
-      try {
-        paths = await transport.stageFiles(files, onUpload ?? (() => {}), signal);
-      } catch (err) {
-        if (err instanceof ApiError) throw err;
-        throw new ApiError('INTERNAL', `The files could not be handed to the app: ${(err as Error).message ?? String(err)}`);
-      }
+      const paths = await stage(files, onUpload, signal);
       return invoke('import:paths', { paths, jobId });
     },
+    stageFiles: (files, onUpload, signal) => stage(files, onUpload, signal),
   };
 }
 

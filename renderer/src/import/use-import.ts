@@ -17,6 +17,8 @@ export interface ImportController {
   busy: boolean;
   chooseAndImport(kind: 'files' | 'folder'): void;
   importFiles(files: File[]): void;
+  /** The chosen studies of a DICOMDIR read by media:read; progress, cancel and report as for files. */
+  importMedia(dicomdirPath: string, studyInstanceUids: string[]): void;
   cancel(): void;
   dismiss(): void;
 }
@@ -91,6 +93,17 @@ export function useImport(api: OsteoplanApi, onImported: () => void): ImportCont
     [api, busy, finish],
   );
 
+  const importMedia = useCallback(
+    (dicomdirPath: string, studyInstanceUids: string[]) => {
+      if (busy || studyInstanceUids.length === 0) return;
+      const jobId = newJobId();
+      jobRef.current = jobId;
+      setState({ phase: 'importing', jobId, progress: null });
+      finish(api.invoke('media:import', { dicomdirPath, studyInstanceUids, jobId }));
+    },
+    [api, busy, finish],
+  );
+
   const cancel = useCallback(() => {
     abortRef.current?.abort();
     const jobId = jobRef.current;
@@ -99,7 +112,7 @@ export function useImport(api: OsteoplanApi, onImported: () => void): ImportCont
 
   const dismiss = useCallback(() => setState({ phase: 'idle' }), []);
 
-  return { state, busy, chooseAndImport, importFiles, cancel, dismiss };
+  return { state, busy, chooseAndImport, importFiles, importMedia, cancel, dismiss };
 }
 
 /** Files from a drop event; folders are walked through the entries API (webkitGetAsEntry). */

@@ -14,6 +14,7 @@ interface Props {
   onSelectPatient(id: number | null): void;
   onOpenImage(imageId: number): void;
   importer: ImportController;
+  media?: { openCd(): void; openFilm(): void };
   /** Called after the library changed outside an import (the demo patient). */
   onLibraryChanged?(): void;
 }
@@ -24,7 +25,18 @@ function errorText(err: unknown): string {
   return err instanceof ApiError ? err.message : String((err as Error)?.message ?? err);
 }
 
-export function ImportButtons({ importer, api, onPick }: { importer: ImportController; api: OsteoplanApi; onPick(kind: 'files' | 'folder'): void }) {
+export function ImportButtons({
+  importer,
+  api,
+  onPick,
+  media,
+}: {
+  importer: ImportController;
+  api: OsteoplanApi;
+  onPick(kind: 'files' | 'folder'): void;
+  /** CD/DICOMDIR and scanned-film entries (renderer/src/import/MediaImport.tsx). */
+  media?: { openCd(): void; openFilm(): void };
+}) {
   return (
     <>
       <button className="btn primary" disabled={importer.busy} onClick={() => (api.hasNativeDialog ? importer.chooseAndImport('files') : onPick('files'))}>
@@ -33,6 +45,16 @@ export function ImportButtons({ importer, api, onPick }: { importer: ImportContr
       <button className="btn" disabled={importer.busy} onClick={() => (api.hasNativeDialog ? importer.chooseAndImport('folder') : onPick('folder'))}>
         Import folder
       </button>
+      {media && (
+        <>
+          <button className="btn" disabled={importer.busy} onClick={media.openCd} title="Read a CD's DICOMDIR and choose the studies to import">
+            Import CD / DICOMDIR
+          </button>
+          <button className="btn" disabled={importer.busy} onClick={media.openFilm} title="A PNG, JPEG or TIFF scan of a film, with the patient's details">
+            Import scanned film
+          </button>
+        </>
+      )}
     </>
   );
 }
@@ -60,7 +82,7 @@ function DemoButton({ api, disabled, onDone }: { api: OsteoplanApi; disabled: bo
   );
 }
 
-export function LibraryScreen({ api, libraryVersion, selectedPatientId, onSelectPatient, onOpenImage, importer, onLibraryChanged }: Props) {
+export function LibraryScreen({ api, libraryVersion, selectedPatientId, onSelectPatient, onOpenImage, importer, onLibraryChanged, media }: Props) {
   const [search, setSearch] = useState('');
   const [patients, setPatients] = useState<PatientSummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
@@ -121,7 +143,7 @@ export function LibraryScreen({ api, libraryVersion, selectedPatientId, onSelect
         </p>
         <p>You can also drop files or folders anywhere on this window.</p>
         <div className="actions">
-          <ImportButtons importer={importer} api={api} onPick={(k) => document.getElementById(k === 'files' ? 'pick-files' : 'pick-folder')?.click()} />
+          <ImportButtons importer={importer} api={api} media={media} onPick={(k) => document.getElementById(k === 'files' ? 'pick-files' : 'pick-folder')?.click()} />
           <DemoButton
             api={api}
             disabled={importer.busy}
