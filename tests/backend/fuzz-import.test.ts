@@ -29,7 +29,8 @@ const SEEDS = [
 
 const COUNT = Number(process.env.OSTEOPLAN_FUZZ_COUNT ?? 2400);
 /** Per file: import plus decode. A file taking longer is a hang for the purpose of this test. */
-const PER_FILE_LIMIT_MS = 3000;
+// Generous for a shared 2-core CI machine (the slowest file takes ~0.5 s alone, ~1.7 s under full load).
+const PER_FILE_LIMIT_MS = 5000;
 const CLEAN_CODES = new Set(['DICOM_UNREADABLE', 'UNSUPPORTED_TRANSFER_SYNTAX', 'INVALID_INPUT']);
 
 let t: TestBackend;
