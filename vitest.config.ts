@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One project per test layer (architecture.md §6); `npm test` runs them all.
 export default defineConfig({
   test: {
+    globalSetup: ['tests/global-setup.ts'],
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'db', include: ['tests/db/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },

@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import path from 'node:path';
 import { AppError } from '../shared/ipc/result';
 import { openBackend, type Backend } from './backend/backend';
+import { HEADER_WORKER_FILE } from './backend/dicom/header-reader-pool';
 import { registerIpc } from './ipc';
 import { registerPrivilegedSchemes, registerProtocolHandlers } from './protocol';
 import { applySecurityPolicy } from './security';
@@ -29,7 +30,9 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     applySecurityPolicy();
     try {
-      backend = openBackend({ dataDir: app.getPath('userData'), appVersion: app.getVersion(), mode: 'electron' });
+      // Worker threads cannot load scripts from inside app.asar: the worker is unpacked beside it.
+      const headerWorkerFile = path.join(__dirname, '..', 'workers', HEADER_WORKER_FILE).replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
+      backend = openBackend({ dataDir: app.getPath('userData'), appVersion: app.getVersion(), mode: 'electron', headerWorkerFile });
     } catch (err) {
       const message = err instanceof AppError ? err.message : `The library could not be opened: ${String((err as Error)?.message ?? err)}`;
       dialog.showErrorBox('Osteoplan cannot open its library', message);

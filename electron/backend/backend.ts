@@ -8,6 +8,7 @@ import { MeasurementRepository } from './db/repositories/measurements';
 import { PlanRepository } from './db/repositories/plans';
 import { LibraryStore } from './dicom/store';
 import type { ImportFaultStage } from './dicom/import';
+import { DEFAULT_HEADER_TIME_LIMIT_MS, HeaderReaderPool, defaultHeaderWorkerFile } from './dicom/header-reader-pool';
 import type { HandlerTable } from './dispatch';
 import { createHandlers } from './handlers';
 import { dataPaths } from './paths';
@@ -26,6 +27,10 @@ export interface OpenBackendOptions {
   mode?: 'electron' | 'browser';
   /** Tests only: inject a failure between copy and insert (ImportOptions.faultHook). */
   importFaultHook?: (stage: ImportFaultStage, filePath: string) => void;
+  /** The built header worker (out/workers/header-worker.mjs); entry bundles pass theirs. */
+  headerWorkerFile?: string;
+  /** Per-file time limit for reading a header (issue 7: a damaged file must not hang the app). */
+  headerTimeLimitMs?: number;
 }
 
 export function openBackend(opts: OpenBackendOptions): Backend {
@@ -42,7 +47,9 @@ export function openBackend(opts: OpenBackendOptions): Backend {
     store.sweep(repo.referencedSha256s());
     const measurements = new MeasurementRepository(db, appVersion);
     const plans = new PlanRepository(db, appVersion);
-    const handlers = createHandlers({ repo, measurements, plans, store, dataDir: paths.dataDir, appVersion, mode: opts.mode ?? 'electron', importFaultHook: opts.importFaultHook });
+    const headers = new HeaderReaderPool(opts.headerWorkerFile ?? defaultHeaderWorkerFile(), opts.headerTimeLimitMs ?? DEFAULT_HEADER_TIME_LIMIT_MS);
+    const readHeader = (filePath: string) => headers.read(filePath);
+    const handlers = createHandlers({ repo, measurements, plans, store, readHeader, dataDir: paths.dataDir, appVersion, mode: opts.mode ?? 'electron', importFaultHook: opts.importFaultHook });
     return {
       dataDir: paths.dataDir,
       handlers,
@@ -57,6 +64,7 @@ export function openBackend(opts: OpenBackendOptions): Backend {
       close() {
         if (closed) return;
         closed = true;
+        void headers.close();
         db.close();
       },
     };

@@ -31,6 +31,11 @@ export interface ImportOptions {
 export interface ImportDeps {
   repo: LibraryRepository;
   store: LibraryStore;
+  /**
+   * Reads a header off the main thread with a per-file time limit (HeaderReaderPool). Without it
+   * the header is read inline, which only tests that construct their own deps do.
+   */
+  readHeader?: (filePath: string) => Promise<DicomHeader>;
 }
 
 interface Candidate {
@@ -108,33 +113,36 @@ type Outcome =
   | { kind: 'duplicate'; value: ImportReport['duplicates'][number] };
 
 async function importOne(deps: ImportDeps, file: Candidate, faultHook: ImportOptions['faultHook'], inFlight: Map<string, Promise<void>>): Promise<Outcome> {
-  const handle = await fs.promises.open(file.path, 'r');
+  const header = deps.readHeader ? await deps.readHeader(file.path) : readHeaderInline(file.path);
+  if (!VIEWER_TRANSFER_SYNTAXES.has(header.transferSyntaxUid)) {
+    throw new AppError(
+      'UNSUPPORTED_TRANSFER_SYNTAX',
+      `The image is encoded as ${transferSyntaxName(header.transferSyntaxUid)} (${header.transferSyntaxUid}), which Osteoplan cannot display; ` +
+        'export it from the PACS as JPEG 2000, JPEG lossless or uncompressed.',
+    );
+  }
+  // The same instance in another file of this job (another transfer syntax, a copy): wait for
+  // that one, then it is a duplicate like any instance already in the library.
+  for (let pending = inFlight.get(header.sopInstanceUid); pending; pending = inFlight.get(header.sopInstanceUid)) await pending;
+  const existing = deps.repo.findImageBySopInstanceUid(header.sopInstanceUid);
+  if (existing) return { kind: 'duplicate', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: existing.id } };
+  let release!: () => void;
+  inFlight.set(header.sopInstanceUid, new Promise<void>((resolve) => (release = resolve)));
   try {
-    const { size } = await handle.stat();
-    const info = inspectDicomSource(fileSource(handle.fd, size));
-    const header = info.header;
-    if (!VIEWER_TRANSFER_SYNTAXES.has(header.transferSyntaxUid)) {
-      throw new AppError(
-        'UNSUPPORTED_TRANSFER_SYNTAX',
-        `The image is encoded as ${transferSyntaxName(header.transferSyntaxUid)} (${header.transferSyntaxUid}), which Osteoplan cannot display; ` +
-          'export it from the PACS as JPEG 2000, JPEG lossless or uncompressed.',
-      );
-    }
-    // The same instance in another file of this job (another transfer syntax, a copy): wait for
-    // that one, then it is a duplicate like any instance already in the library.
-    for (let pending = inFlight.get(header.sopInstanceUid); pending; pending = inFlight.get(header.sopInstanceUid)) await pending;
-    const existing = deps.repo.findImageBySopInstanceUid(header.sopInstanceUid);
-    if (existing) return { kind: 'duplicate', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: existing.id } };
-    let release!: () => void;
-    inFlight.set(header.sopInstanceUid, new Promise<void>((resolve) => (release = resolve)));
-    try {
-      return await storeAndInsert(deps, file, size, header, faultHook);
-    } finally {
-      inFlight.delete(header.sopInstanceUid);
-      release();
-    }
+    const { size } = await fs.promises.stat(file.path);
+    return await storeAndInsert(deps, file, size, header, faultHook);
   } finally {
-    await handle.close();
+    inFlight.delete(header.sopInstanceUid);
+    release();
+  }
+}
+
+function readHeaderInline(filePath: string): DicomHeader {
+  const fd = fs.openSync(filePath, 'r');
+  try {
+    return inspectDicomSource(fileSource(fd, fs.fstatSync(fd).size)).header;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -1,5 +1,6 @@
 // Library and import channels (issue 2): patients, studies, images, import of files and folders.
 import { randomUUID } from 'node:crypto';
+import type { DicomHeader } from '../../../shared/dicom/header';
 import { AppError } from '../../../shared/ipc/result';
 import type { LibraryRepository } from '../db/repositories/library';
 import type { MeasurementRepository } from '../db/repositories/measurements';
@@ -18,6 +19,8 @@ export interface HandlerDeps {
   dataDir: string;
   appVersion: string;
   mode: 'electron' | 'browser';
+  /** Reads a header off the main thread with the per-file time limit (HeaderReaderPool); openBackend always sets it. */
+  readHeader?: (filePath: string) => Promise<DicomHeader>;
   /** Tests only (see ImportOptions.faultHook). */
   importFaultHook?: (stage: ImportFaultStage, filePath: string) => void;
 }
@@ -38,7 +41,7 @@ export function libraryHandlers(deps: HandlerDeps): Pick<HandlerTable, LibraryCh
       running.set(id, job);
       try {
         return await importPaths(
-          { repo: deps.repo, store: deps.store },
+          { repo: deps.repo, store: deps.store, readHeader: deps.readHeader },
           {
             jobId: id,
             paths,

@@ -53,7 +53,7 @@ export function measurementHandlers(deps: HandlerDeps): Pick<HandlerTable, Measu
         throw err;
       }
       const report = await importPaths(
-        { repo: deps.repo, store: deps.store },
+        { repo: deps.repo, store: deps.store, readHeader: deps.readHeader },
         { jobId, paths: [dicomPath], onProgress: (progress) => context.emit('import:progress', progress) },
       );
       // Only a newly imported demo study gets its role: a user's later choice is never overwritten.
