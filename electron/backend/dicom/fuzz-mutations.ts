@@ -4,24 +4,14 @@
 // VRs, absurd Rows/Columns/Number of Frames. Mutations are made in memory; the caller decides
 // where (if anywhere) they are written. Nothing generated here is ever committed.
 
+import { mulberry32 } from '../seeded-random';
+
 export type MutationKind = 'truncate' | 'bit-flip' | 'huge-length' | 'bad-vr' | 'absurd-size';
 
 export interface Mutation {
   name: string;
   kind: MutationKind;
   bytes: Uint8Array;
-}
-
-/** mulberry32: small, fast and the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KINDS: MutationKind[] = ['truncate', 'bit-flip', 'huge-length', 'bad-vr', 'absurd-size'];
@@ -126,7 +116,7 @@ function mutate(seed: Uint8Array, kind: MutationKind, rnd: () => number): Uint8A
  * the same arguments always give the same bytes.
  */
 export function* fuzzCorpus(seeds: { name: string; bytes: Uint8Array }[], count: number, seed = 20260521): Generator<Mutation> {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   for (let i = 0; i < count; i++) {
     const source = seeds[i % seeds.length]!;
     const kind = KINDS[Math.floor(i / seeds.length) % KINDS.length]!;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AppError } from '../../../shared/ipc/result';
 import { newUid, writeDicomFile, type DicomElement } from '../dicom/write-dicom';
 import { buildLeg, mapLandmarks, measureLeg, resolveLegGeometry, type LegGeometry, type LegGeometryInput, type LegLandmarks, type LegMeasurements, type Side } from './geometry';
-import { fillGaussian, mulberry32 } from './prng';
+import { fillGaussian, mulberry32 } from '../seeded-random';
 import { partBoundsMm, renderAttenuation, type Group, type PixelGrid } from './render';
 import { osteotomizedLandmarks, type LegOsteotomy } from './osteotomy';
 import { buildPatientScene, calibrationSphere, placeLeg, sideMarker, type LegPlacement } from './scene';

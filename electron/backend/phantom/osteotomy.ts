@@ -5,7 +5,7 @@
 // Everything here works in the leg frame of geometry.ts (x lateral, y proximal, mm, K at the origin);
 // the rotation is the one the planning engine reports (counter-clockwise positive in that frame).
 import type { LegConstruction, LegLandmarks } from './geometry';
-import { mulberry32 } from './prng';
+import { mulberry32 } from '../seeded-random';
 import type { EllipsoidPart, Group, HalfPlane, Part, TubePart } from './render';
 import { add, dot, norm, perp, rad, scale, sub, type Vec2 } from './vec';
 

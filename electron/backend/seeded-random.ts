@@ -1,4 +1,4 @@
-// Seeded randomness for the film's noise: the same seed gives the same pixels, byte for byte.
+// Seeded randomness: the same seed gives the same phantom pixels and the same fuzz corpus, on every machine.
 
 /** mulberry32: a small 32-bit generator, uniform in [0, 1). */
 export function mulberry32(seed: number): () => number {
