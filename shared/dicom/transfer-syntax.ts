@@ -1,6 +1,13 @@
-// Transfer syntax names and what the viewer (cornerstone-wado-image-loader 4.13.2) can decode, for
-// the renderer's "unsupported transfer syntax" message. The import's refusal list lives in
-// electron/backend/dicom/transfer-syntax.ts; tests/e2e/decode.test.ts asserts the two agree.
+// Transfer syntaxes: their names, how a dataset is encoded (for the header reader), and what the
+// viewer (cornerstone-wado-image-loader 4.13.2) can decode. One list serves the import, which
+// refuses what can never be shown, and the viewer's "unsupported transfer syntax" message.
+
+export const TS = {
+  implicitLittle: '1.2.840.10008.1.2',
+  explicitLittle: '1.2.840.10008.1.2.1',
+  deflatedExplicitLittle: '1.2.840.10008.1.2.1.99',
+  explicitBig: '1.2.840.10008.1.2.2',
+} as const;
 
 const NAMES: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2': 'Implicit VR Little Endian',
@@ -32,6 +39,11 @@ const NAMES: Readonly<Record<string, string>> = {
 
 export function transferSyntaxName(uid: string): string {
   return NAMES[uid] ?? 'unknown transfer syntax';
+}
+
+/** Native (uncompressed) pixel data: Pixel Data has a defined length equal to the frames' bytes. */
+export function isNativeTransferSyntax(uid: string): boolean {
+  return uid === TS.implicitLittle || uid === TS.explicitLittle || uid === TS.deflatedExplicitLittle || uid === TS.explicitBig;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Calibration } from '../../../shared/schemas/calibration';
 import { AppError } from '../../../shared/ipc/result';
 import { openPixelFile, pixelMd5 } from '../dicom/decode-pixels';
 import { collectFiles } from '../dicom/import';
-import { transferSyntaxName } from '../dicom/transfer-syntax';
+import { transferSyntaxName } from '../../../shared/dicom/transfer-syntax';
 
 export interface CliIo {
   stdout(s: string): void;

@@ -15,7 +15,7 @@ import { Decoder as LosslessJpegDecoder } from 'jpeg-lossless-decoder-js';
 import type { DicomHeader } from '../../../shared/dicom/header';
 import { AppError } from '../../../shared/ipc/result';
 import { declaredPixelBytes, inspectDicom, type DicomFileInfo } from './read-header';
-import { TS, transferSyntaxName } from './transfer-syntax';
+import { TS, transferSyntaxName } from '../../../shared/dicom/transfer-syntax';
 
 export interface DecodedFrame {
   frame: number;

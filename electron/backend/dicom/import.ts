@@ -11,7 +11,7 @@ import type { LibraryRepository } from '../db/repositories/library';
 import { readDicomDir, referencedFiles } from './dicomdir';
 import { fileSource, inspectDicom, inspectDicomSource } from './read-header';
 import type { LibraryStore } from './store';
-import { VIEWER_TRANSFER_SYNTAXES, transferSyntaxName } from './transfer-syntax';
+import { VIEWER_TRANSFER_SYNTAXES, unsupportedTransferSyntaxMessage } from '../../../shared/dicom/transfer-syntax';
 
 export type ImportFaultStage = 'after-store-write' | 'before-commit';
 
@@ -115,11 +115,7 @@ type Outcome =
 async function importOne(deps: ImportDeps, file: Candidate, faultHook: ImportOptions['faultHook'], inFlight: Map<string, Promise<void>>): Promise<Outcome> {
   const header = deps.readHeader ? await deps.readHeader(file.path) : readHeaderInline(file.path);
   if (!VIEWER_TRANSFER_SYNTAXES.has(header.transferSyntaxUid)) {
-    throw new AppError(
-      'UNSUPPORTED_TRANSFER_SYNTAX',
-      `The image is encoded as ${transferSyntaxName(header.transferSyntaxUid)} (${header.transferSyntaxUid}), which Osteoplan cannot display; ` +
-        'export it from the PACS as JPEG 2000, JPEG lossless or uncompressed.',
-    );
+    throw new AppError('UNSUPPORTED_TRANSFER_SYNTAX', unsupportedTransferSyntaxMessage(header.transferSyntaxUid));
   }
   // The same instance in another file of this job (another transfer syntax, a copy): wait for
   // that one, then it is a duplicate like any instance already in the library.

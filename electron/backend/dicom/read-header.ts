@@ -21,7 +21,7 @@ import dicomParser from 'dicom-parser';
 import type { ByteArrayParser, DataSet, Element } from 'dicom-parser';
 import { AppError } from '../../../shared/ipc/result';
 import type { DicomHeader } from '../../../shared/dicom/header';
-import { TS, isNativeTransferSyntax, transferSyntaxName } from './transfer-syntax';
+import { TS, isNativeTransferSyntax, transferSyntaxName } from '../../../shared/dicom/transfer-syntax';
 
 /** Above this a single image is not a radiograph this app can hold in memory (issue: "absurd"). */
 export const MAX_PIXEL_DATA_BYTES = 2 ** 31;
