@@ -171,6 +171,19 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     await Promise.all([...roots].map((r) => rm(r, { recursive: true, force: true })));
   }
 
+  /**
+   * Uploads a finished request came from. A CD stays staged after media:read (the user is still
+   * choosing studies) and after a failed media:import or scan import (the dialog may retry).
+   */
+  function stagedPathsDone(channel: string, payload: unknown, ok: boolean): string[] {
+    const p = (payload ?? {}) as { paths?: unknown; dicomdirPath?: unknown; path?: unknown };
+    const strings = (v: unknown[]) => v.filter((x): x is string => typeof x === 'string');
+    if (channel === 'import:paths' && Array.isArray(p.paths)) return strings(p.paths);
+    if (ok && channel === 'media:import') return strings([p.dicomdirPath]);
+    if (ok && channel === 'import:scannedFilm') return strings([p.path]);
+    return [];
+  }
+
   async function handleInvoke(req: http.IncomingMessage, res: http.ServerResponse, channel: string) {
     if (req.method !== 'POST') return sendText(res, 405, 'POST only.');
     let payload: unknown;
@@ -184,9 +197,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       return sendJson(res, 200, fail('FORBIDDEN', 'The native file dialog exists only in the desktop app; the browser uses its own file chooser.'));
     }
     const result = await dispatch(backend.handlers, channel, payload, context);
-    if (channel === 'import:paths' && payload && typeof payload === 'object' && Array.isArray((payload as { paths?: unknown }).paths)) {
-      await removeStaged((payload as { paths: unknown[] }).paths.filter((p): p is string => typeof p === 'string')).catch(() => {});
-    }
+    await removeStaged(stagedPathsDone(channel, payload, result.ok)).catch(() => {});
     sendJson(res, 200, result);
   }
 

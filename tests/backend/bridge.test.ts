@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, safeRelativeName, type Bridge } from '../../electron/backend/bridge-server';
 import type { HandlerTable } from '../../electron/backend/dispatch';
 import { CONTENT_SECURITY_POLICY } from '../../shared/ipc/csp';
+import { AppError } from '../../shared/ipc/result';
 
 interface Reply {
   status: number;
@@ -60,6 +61,12 @@ describe('bridge server security', () => {
     },
     'import:cancel': () => ({ cancelled: false }),
     'dialog:openPaths': () => ['/etc/passwd'],
+    'media:read': () => ({ dicomdirPath: 'x', fileSetId: null, patients: [], missing: [], warnings: [] }),
+    'media:import': (req: { dicomdirPath: string; jobId?: string }) => ({ jobId: req.jobId ?? 'm', imported: [], duplicates: [], skipped: [], cancelled: false }),
+    'import:scannedFilm': (req: { path: string; studyDescription: string | null }) => {
+      if (req.studyDescription === 'fail') throw new AppError('INVALID_INPUT', 'Not a PNG or JPEG image.');
+      return { jobId: 's', imported: [], duplicates: [], skipped: [], cancelled: false };
+    },
   } as unknown as HandlerTable;
 
   beforeAll(async () => {
@@ -248,5 +255,24 @@ describe('bridge server security', () => {
     expect(stream).toContain('event: import:progress');
     expect(stream).toContain('"jobId":"job-1"');
     sse.destroy();
+  });
+
+  it('keeps a staged CD while the user chooses, removes it after media:import; keeps a scan for a retry after a failure', async () => {
+    const upload = async (name: string) => json(await request(bridge.port, { method: 'POST', path: `/api/upload?name=${encodeURIComponent(name)}`, body: 'DATA', headers: { cookie } })).value;
+    const invoke = async (channel: string, body: unknown) =>
+      json(await request(bridge.port, { method: 'POST', path: `/api/invoke/${channel}`, body: JSON.stringify(body), headers: { cookie, 'content-type': 'application/json' } }));
+
+    const cd = await upload('CD/DICOMDIR');
+    expect((await invoke('media:read', { path: cd.path })).ok).toBe(true);
+    expect(existsSync(cd.root)).toBe(true);
+    expect((await invoke('media:import', { dicomdirPath: cd.path, studyInstanceUids: ['1.2.3'] })).ok).toBe(true);
+    expect(existsSync(cd.root)).toBe(false);
+
+    const scan = await upload('film.png');
+    const film = { path: scan.path, patient: { patientId: 'P1', name: 'Doe^Jane', birthDate: null, sex: null }, studyDate: '2026-01-02', laterality: 'R' };
+    expect(await invoke('import:scannedFilm', { ...film, studyDescription: 'fail' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(existsSync(scan.root)).toBe(true);
+    expect((await invoke('import:scannedFilm', { ...film, studyDescription: null })).ok).toBe(true);
+    expect(existsSync(scan.root)).toBe(false);
   });
 });
