@@ -1,32 +1,17 @@
 // Migration 0020 and the landmark set repository against a real SQLite file (architecture.md §5):
 // the upgrade from version 10 with data in it, exact float round trips, revisions, rollback on a
 // failing transaction and on a full database, and the constraints that keep a set on its image.
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../electron/backend/db/connection';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../electron/backend/db/connection';
 import { MIGRATIONS } from '../../electron/backend/db/migrations/index';
 import { LibraryRepository } from '../../electron/backend/db/repositories/library';
 import { MeasurementRepository, canonicalJson } from '../../electron/backend/db/repositories/measurements';
 import { STUDY_ROLES } from '../../shared/ipc/contract';
 import { AppError } from '../../shared/ipc/result';
 import type { LandmarkSetInput } from '../../shared/schemas/landmark-set';
-import { tempDataDir } from './helpers';
+import { useDatabaseFiles } from './helpers';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
-function freshFile(): string {
-  const tmp = tempDataDir();
-  cleanups.push(tmp.remove);
-  return path.join(tmp.dir, 'library.sqlite');
-}
-function open(file: string, migrations = MIGRATIONS): Db {
-  const db = openDatabase(file, { appVersion: '0.2.0-test', migrations });
-  cleanups.push(() => db.open && db.close());
-  return db;
-}
+const { freshFile, open } = useDatabaseFiles('0.2.0-test');
 
 const SOP = '1.2.826.0.1.3680043.8.498.1';
 const OTHER_SOP = '1.2.826.0.1.3680043.8.498.2';

@@ -2,32 +2,17 @@
 // upgrade from version 20 with a library and landmark sets in it, the constraints the database
 // itself enforces (one chosen plan per patient and leg, plan on its own image and patient, nothing
 // deleted, revisions append-only), exact round trips, revisions, and rollback.
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../electron/backend/db/connection';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../electron/backend/db/connection';
 import { MIGRATIONS } from '../../electron/backend/db/migrations/index';
 import { canonicalJson } from '../../electron/backend/db/repositories/json-document';
 import { MeasurementRepository } from '../../electron/backend/db/repositories/measurements';
 import { PlanRepository } from '../../electron/backend/db/repositories/plans';
 import { AppError } from '../../shared/ipc/result';
 import type { PlanInput } from '../../shared/schemas/plan';
-import { tempDataDir } from './helpers';
+import { useDatabaseFiles } from './helpers';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
-function freshFile(): string {
-  const tmp = tempDataDir();
-  cleanups.push(tmp.remove);
-  return path.join(tmp.dir, 'library.sqlite');
-}
-function open(file: string, migrations = MIGRATIONS): Db {
-  const db = openDatabase(file, { appVersion: '0.3.0-test', migrations });
-  cleanups.push(() => db.open && db.close());
-  return db;
-}
+const { freshFile, open } = useDatabaseFiles('0.3.0-test');
 
 const SOP = '1.2.826.0.1.3680043.8.498.11';
 const SOP_2 = '1.2.826.0.1.3680043.8.498.12';
@@ -118,7 +103,7 @@ describe('migration 0030', () => {
     const before = Object.fromEntries(['patients', 'studies', 'series', 'images', 'landmark_set_revisions'].map((t) => [t, v20.prepare(`SELECT * FROM ${t} ORDER BY id`).all()]));
     v20.close();
 
-    const db = open(file);
+    const db = open(file, MIGRATIONS.filter((m) => m.version <= 30));
     expect(db.pragma('user_version', { simple: true })).toBe(30);
     for (const [table, rows] of Object.entries(before)) expect(db.prepare(`SELECT * FROM ${table} ORDER BY id`).all(), table).toEqual(rows);
     expect(count(db, 'plans')).toBe(0);
