@@ -5,6 +5,7 @@ import { AppError } from '../../shared/ipc/result';
 import { openDatabase, type Db } from './db/connection';
 import { LibraryRepository } from './db/repositories/library';
 import { MeasurementRepository } from './db/repositories/measurements';
+import { FollowUpRepository } from './db/repositories/follow-up';
 import { PlanRepository } from './db/repositories/plans';
 import { LibraryStore } from './dicom/store';
 import type { ImportFaultStage } from './dicom/import';
@@ -47,9 +48,10 @@ export function openBackend(opts: OpenBackendOptions): Backend {
     store.sweep(repo.referencedSha256s());
     const measurements = new MeasurementRepository(db, appVersion);
     const plans = new PlanRepository(db, appVersion);
+    const followUp = new FollowUpRepository(db, appVersion);
     const headers = new HeaderReaderPool(opts.headerWorkerFile ?? defaultHeaderWorkerFile(), opts.headerTimeLimitMs ?? DEFAULT_HEADER_TIME_LIMIT_MS);
     const readHeader = (filePath: string) => headers.read(filePath);
-    const handlers = createHandlers({ repo, measurements, plans, store, readHeader, dataDir: paths.dataDir, appVersion, mode: opts.mode ?? 'electron', importFaultHook: opts.importFaultHook });
+    const handlers = createHandlers({ repo, measurements, plans, followUp, store, readHeader, dataDir: paths.dataDir, appVersion, mode: opts.mode ?? 'electron', importFaultHook: opts.importFaultHook });
     return {
       dataDir: paths.dataDir,
       handlers,

@@ -81,6 +81,13 @@ export interface LossThresholds {
 
 export const DEFAULT_LOSS_THRESHOLDS: LossThresholds = Object.freeze({ hkaDeg: 2, wblPercent: 5, mptaDeg: null });
 
+/**
+ * A change counts as reaching its threshold from threshold − this: two films measured 2° apart
+ * differ by 1.9999999999995° after the float arithmetic of the engine, and a loss the screen
+ * shows as "2.0°" against a 2° threshold must be flagged (as CPAK bands ignore float noise).
+ */
+export const LOSS_THRESHOLD_TOLERANCE = 1e-9;
+
 export interface FollowUpFilm {
   id: string;
   date: string;
@@ -139,7 +146,7 @@ export function lossOfCorrection(films: readonly FollowUpFilm[], thresholds: Par
       const b = film.alignment[k];
       change[k] = a === null || b === null ? null : b - a;
       const limit = t[k];
-      if (change[k] !== null && limit !== null && Math.abs(change[k]!) >= limit) exceeded.push(k);
+      if (change[k] !== null && limit !== null && Math.abs(change[k]!) >= limit - LOSS_THRESHOLD_TOLERANCE) exceeded.push(k);
     }
     const dh = change.hkaDeg;
     return {

@@ -5,6 +5,9 @@ import { z } from 'zod';
 import type { DicomHeader } from '../dicom/header';
 import { LandmarkSetSchema, type LandmarkSet } from '../schemas/landmark-set';
 import type { Plan, PlanInput } from '../schemas/plan';
+import type { LossThresholds } from '../follow-up/follow-up';
+import type { FilmFindings } from '../follow-up/findings';
+import type { FollowUpTimeline } from '../follow-up/timeline';
 
 const id = z.number().int().positive();
 const pathList = z.array(z.string().min(1).max(4096)).min(1).max(100_000);
@@ -82,6 +85,30 @@ export const requestSchemas = {
   'plan:setChosen': z.object({ planId: id, chosen: z.boolean().optional() }).strict(),
   /** Soft delete: the plan leaves plan:list and is unmarked; its rows and revisions stay. */
   'plan:archive': z.object({ planId: id }).strict(),
+
+  // Follow-up (issue 6; clinical-spec §6): the patient timeline, findings per film and leg, settings.
+  /** Studies in date order with weeks after surgery, every film's measurements, the chosen plans, planned vs achieved and loss of correction. */
+  'followUp:getTimeline': z.object({ patientId: id }).strict(),
+  /** Saves the findings of one film and leg as a new revision (earlier ones are kept); an identical save adds nothing. */
+  'findings:save': z
+    .object({
+      imageId: id,
+      side: z.enum(['L', 'R']),
+      hingeFracture: z.enum(['none', 'I', 'II', 'III']).nullable(),
+      gapFillPercent: z.number().finite().min(0).max(100).nullable(),
+      hardware: z.enum(['intact', 'loosening', 'broken', 'removed']).nullable(),
+      notes: z.string().max(4000),
+    })
+    .strict(),
+  'settings:get': z.object({}).strict(),
+  /** Loss-of-correction thresholds: a positive number, or null to report a change without flagging it. */
+  'settings:save': z
+    .object({
+      lossThresholds: z
+        .object({ hkaDeg: z.number().finite().positive().nullable(), wblPercent: z.number().finite().positive().nullable(), mptaDeg: z.number().finite().positive().nullable() })
+        .strict(),
+    })
+    .strict(),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -242,6 +269,16 @@ export interface MediaSummary {
   warnings: string[];
 }
 
+/** Follow-up (issue 6): followUp:getTimeline's answer, with the patient it belongs to. */
+export interface FollowUpTimelineResponse extends FollowUpTimeline {
+  patient: PatientSummary;
+}
+
+export interface AppSettings {
+  /** clinical-spec §6: defaults 2° HKA, 5 % WBL, MPTA not flagged. */
+  lossThresholds: LossThresholds;
+}
+
 export interface ResponseMap {
   'app:info': AppInfo;
   'library:listPatients': PatientSummary[];
@@ -265,6 +302,10 @@ export interface ResponseMap {
   'plan:setChosen': { planId: number; chosen: boolean; unchosenPlanIds: number[] };
   /** Archiving twice returns the first archivedAt. */
   'plan:archive': { planId: number; archivedAt: string; wasChosen: boolean };
+  'followUp:getTimeline': FollowUpTimelineResponse;
+  'findings:save': FilmFindings;
+  'settings:get': AppSettings;
+  'settings:save': AppSettings;
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];

@@ -35,7 +35,7 @@ describe('migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = (db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all() as { name: string; sql: string }[]);
-    expect(tables.map((t) => t.name)).toEqual(['app_meta', 'images', 'landmark_set_revisions', 'patients', 'plan_revisions', 'plans', 'series', 'studies']);
+    expect(tables.map((t) => t.name)).toEqual(['app_meta', 'film_findings', 'images', 'landmark_set_revisions', 'patients', 'plan_revisions', 'plans', 'series', 'settings', 'studies']);
     for (const t of tables) expect(t.sql).toMatch(/\)\s*STRICT$/);
     expect(db.prepare(`SELECT value FROM app_meta WHERE key = 'last_app_version'`).pluck().get()).toBe('1.2.3');
 

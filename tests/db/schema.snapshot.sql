@@ -1,4 +1,4 @@
--- user_version = 30
+-- user_version = 40
 -- index images_by_series
 CREATE INDEX images_by_series ON images (series_id);
 
@@ -24,6 +24,21 @@ CREATE INDEX studies_by_patient ON studies (patient_id, study_date);
 CREATE TABLE app_meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
+      ) STRICT;
+
+-- table film_findings
+CREATE TABLE film_findings (
+        image_id INTEGER NOT NULL REFERENCES images (id),
+        side TEXT NOT NULL CHECK (side IN ('L', 'R')),
+        revision INTEGER NOT NULL CHECK (revision > 0),
+        -- Takeuchi type of a lateral hinge fracture; 'none' = looked for and absent, NULL = not recorded.
+        hinge_fracture TEXT CHECK (hinge_fracture IS NULL OR hinge_fracture IN ('none', 'I', 'II', 'III')),
+        gap_fill_percent REAL CHECK (gap_fill_percent IS NULL OR (gap_fill_percent >= 0 AND gap_fill_percent <= 100)),
+        hardware TEXT CHECK (hardware IS NULL OR hardware IN ('intact', 'loosening', 'broken', 'removed')),
+        notes TEXT NOT NULL DEFAULT '' CHECK (length(notes) <= 4000),
+        updated_at TEXT NOT NULL,
+        app_version TEXT NOT NULL,
+        PRIMARY KEY (image_id, side, revision)
       ) STRICT;
 
 -- table images
@@ -116,6 +131,13 @@ CREATE TABLE series (
         view_position TEXT
       ) STRICT;
 
+-- table settings
+CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL CHECK (json_valid(value_json)),
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
 -- table studies
 CREATE TABLE studies (
         id INTEGER PRIMARY KEY,
@@ -126,6 +148,18 @@ CREATE TABLE studies (
         description TEXT,
         accession_number TEXT
       , role TEXT CHECK (role IS NULL OR role IN ('pre-op', 'planning', 'post-op', 'follow-up')), operation_date TEXT CHECK (operation_date IS NULL OR date(operation_date) IS operation_date)) STRICT;
+
+-- trigger film_findings_append_only
+CREATE TRIGGER film_findings_append_only BEFORE UPDATE ON film_findings
+      BEGIN
+        SELECT RAISE(ABORT, 'film findings are never changed; save a new revision');
+      END;
+
+-- trigger film_findings_never_deleted
+CREATE TRIGGER film_findings_never_deleted BEFORE DELETE ON film_findings
+      BEGIN
+        SELECT RAISE(ABORT, 'film findings are never deleted');
+      END;
 
 -- trigger landmark_set_revisions_append_only
 CREATE TRIGGER landmark_set_revisions_append_only BEFORE UPDATE ON landmark_set_revisions

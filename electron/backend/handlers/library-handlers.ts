@@ -4,6 +4,7 @@ import type { DicomHeader } from '../../../shared/dicom/header';
 import { AppError } from '../../../shared/ipc/result';
 import type { LibraryRepository } from '../db/repositories/library';
 import type { MeasurementRepository } from '../db/repositories/measurements';
+import type { FollowUpRepository } from '../db/repositories/follow-up';
 import type { PlanRepository } from '../db/repositories/plans';
 import type { HandlerTable } from '../dispatch';
 import { importPaths, type ImportFaultStage } from '../dicom/import';
@@ -15,6 +16,8 @@ export interface HandlerDeps {
   measurements: MeasurementRepository;
   /** Osteotomy plans (issue 5). */
   plans: PlanRepository;
+  /** Film findings and settings (issue 6); optional so handler tests of other domains need not open it. */
+  followUp?: FollowUpRepository;
   store: LibraryStore;
   dataDir: string;
   appVersion: string;
