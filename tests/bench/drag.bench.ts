@@ -6,16 +6,10 @@
 // The React commit alone (overlay rebuild, label placement, engine, values panel) is printed
 // beside it, to show how much of the time is the update itself.
 // Plain script (no vitest): `npm run bench` bundles and runs it; it prints, it asserts nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { openBackend } from '../../electron/backend/backend';
-import { startBridge } from '../../electron/backend/bridge-server';
-import { dispatch } from '../../electron/backend/dispatch';
-import type { ImportReport } from '../../shared/ipc/contract';
-import { CHROMIUM_ARGS, chromiumPath, requireBuiltRenderer, RENDERER_DIR } from '../e2e/helpers';
+import type { Page } from 'playwright-core';
 import { writeLargeFilm } from '../e2e/large-film';
+import { runBench, withBrowserApp } from './browser-harness';
 
 const MOVES = Number(process.env.BENCH_MOVES ?? 300);
 
@@ -91,18 +85,10 @@ async function drag(page: Page, ref: Ref, label: string): Promise<void> {
 }
 
 async function main() {
-  requireBuiltRenderer();
-  const executablePath = chromiumPath();
-  const work = mkdtempSync(path.join(os.tmpdir(), 'osteoplan-bench-drag-'));
-  const backend = openBackend({ dataDir: path.join(work, 'data'), mode: 'browser', appVersion: 'bench' });
-  const bridge = await startBridge({ backend, staticDir: RENDERER_DIR });
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-  try {
+  await withBrowserApp('osteoplan-bench-drag-', async ({ work, bridge, browser, importFile }) => {
     const film = path.join(work, 'longleg-3000x9000.dcm');
     writeLargeFilm(film);
-    const result = (await dispatch(backend.handlers, 'import:paths', { paths: [film] }, { emit() {} })) as { ok: boolean; value?: ImportReport; error?: { message: string } };
-    if (!result.ok || !result.value?.imported[0]) throw new Error(`Import failed: ${result.error?.message}`);
-    const imageId = result.value.imported[0].imageId;
+    const imageId = await importFile(film);
 
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
@@ -138,15 +124,7 @@ async function main() {
     await clientOf(page, contour[2]!, 1);
     await page.waitForTimeout(300);
     await drag(page, { kind: 'contour', index: 2 }, 'head contour point at 100 % (refits the circle)');
-  } finally {
-    await browser.close();
-    await bridge.close();
-    backend.close();
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

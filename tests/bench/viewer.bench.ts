@@ -5,24 +5,13 @@
 // or HTTP cache is reused. The reference figure is a plain in-page fetch of the same bytes over the
 // same bridge, so the ratio shows what decoding and drawing add on this machine.
 // Plain script (no vitest): `npm run bench` bundles and runs it; it prints, it asserts nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { openBackend } from '../../electron/backend/backend';
-import { startBridge } from '../../electron/backend/bridge-server';
-import { dispatch } from '../../electron/backend/dispatch';
-import type { ImportReport } from '../../shared/ipc/contract';
-import { CHROMIUM_ARGS, chromiumPath, dataFile, requireBuiltRenderer, RENDERER_DIR } from '../e2e/helpers';
+import type { BrowserContext } from 'playwright-core';
+import { dataFile } from '../e2e/helpers';
 import { writeLargeFilm } from '../e2e/large-film';
+import { median, runBench, withBrowserApp } from './browser-harness';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function openOnce(context: BrowserContext, origin: string, imageId: number): Promise<{ openMs: number; fetchMs: number }> {
   const page = await context.newPage();
@@ -55,13 +44,7 @@ async function openOnce(context: BrowserContext, origin: string, imageId: number
 }
 
 async function main() {
-  requireBuiltRenderer();
-  const executablePath = chromiumPath();
-  const work = mkdtempSync(path.join(os.tmpdir(), 'osteoplan-bench-'));
-  const backend = openBackend({ dataDir: path.join(work, 'data'), mode: 'browser', appVersion: 'bench' });
-  const bridge = await startBridge({ backend, staticDir: RENDERER_DIR });
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-  try {
+  await withBrowserApp('osteoplan-bench-', async ({ work, bridge, browser, importFile }) => {
     const large = path.join(work, 'longleg-3000x9000.dcm');
     writeLargeFilm(large);
     const cases: { label: string; file: string }[] = [
@@ -75,10 +58,7 @@ async function main() {
 
     console.log(`Chromium ${browser.version()}, ${RUNS} runs each, median (min–max)`);
     for (const c of cases) {
-      const result = (await dispatch(backend.handlers, 'import:paths', { paths: [c.file] }, { emit() {} })) as { ok: boolean; value?: ImportReport; error?: { message: string } };
-      if (!result.ok || !result.value) throw new Error(`Import of ${c.file} failed: ${result.error?.message}`);
-      const imageId = result.value.imported[0]?.imageId ?? result.value.duplicates[0]?.imageId;
-      if (!imageId) throw new Error(`Nothing imported from ${c.file}`);
+      const imageId = await importFile(c.file);
       await openOnce(context, bridge.origin, imageId); // warm-up: the browser's code cache, not the image
       const runs: { openMs: number; fetchMs: number }[] = [];
       for (let i = 0; i < RUNS; i++) runs.push(await openOnce(context, bridge.origin, imageId));
@@ -91,15 +71,7 @@ async function main() {
           (c.file === large ? `; target ≤ 1000 ms: ${m <= 1000 ? 'met' : 'NOT met'}` : ''),
       );
     }
-  } finally {
-    await browser.close();
-    await bridge.close();
-    backend.close();
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);
