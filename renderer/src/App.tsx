@@ -1,4 +1,5 @@
-// Window shell: hash routes (#/ library, #/patient/<id>, #/image/<id>, so a reload keeps the
+// Window shell: hash routes (#/ library, #/patient/<id>, #/image/<id>, #/image/<id>/measure,
+// #/image/<id>/plan[/<side>[/<planId>]], so a reload keeps the
 // place), the import entry points (buttons, hidden file inputs, drop anywhere) and the import panel.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getApi } from './api';
@@ -8,10 +9,17 @@ import { filesFromDrop, useImport } from './import/use-import';
 import { ImportButtons, LibraryScreen } from './screens/LibraryScreen';
 import { ViewerScreen } from './screens/ViewerScreen';
 import { MeasureScreen } from './screens/measure/MeasureScreen';
+import { PlanScreen } from './screens/plan/PlanScreen';
 
-type Route = { screen: 'library'; patientId: number | null } | { screen: 'viewer'; imageId: number } | { screen: 'measure'; imageId: number };
+type Route =
+  | { screen: 'library'; patientId: number | null }
+  | { screen: 'viewer'; imageId: number }
+  | { screen: 'measure'; imageId: number }
+  | { screen: 'plan'; imageId: number; side: 'R' | 'L' | null; planId: number | null };
 
 function parseRoute(hash: string): Route {
+  const plan = /^#\/image\/(\d+)\/plan(?:\/([RL]))?(?:\/(\d+))?$/.exec(hash);
+  if (plan) return { screen: 'plan', imageId: Number(plan[1]), side: (plan[2] as 'R' | 'L' | undefined) ?? null, planId: plan[3] ? Number(plan[3]) : null };
   const measure = /^#\/image\/(\d+)\/measure$/.exec(hash);
   if (measure) return { screen: 'measure', imageId: Number(measure[1]) };
   const image = /^#\/image\/(\d+)$/.exec(hash);
@@ -118,8 +126,24 @@ export function App() {
           <button className="btn ghost" onClick={() => setDropError(null)}>Dismiss</button>
         </div>
       )}
-      {route.screen === 'measure' ? (
-        <MeasureScreen key={route.imageId} api={api} imageId={route.imageId} onBack={() => navigate(`#/image/${route.imageId}`)} />
+      {route.screen === 'plan' ? (
+        <PlanScreen
+          key={`${route.imageId}-${route.side ?? ''}`}
+          api={api}
+          imageId={route.imageId}
+          side={route.side}
+          planId={route.planId}
+          onBack={() => navigate(`#/image/${route.imageId}/measure`)}
+          onOpenPlan={(imageId, side, planId) => navigate(`#/image/${imageId}/plan/${side}/${planId}`)}
+        />
+      ) : route.screen === 'measure' ? (
+        <MeasureScreen
+          key={route.imageId}
+          api={api}
+          imageId={route.imageId}
+          onBack={() => navigate(`#/image/${route.imageId}`)}
+          onPlan={(side) => navigate(`#/image/${route.imageId}/plan/${side}`)}
+        />
       ) : route.screen === 'viewer' ? (
         <ViewerScreen api={api} imageId={route.imageId} onBack={backToLibrary} onMeasure={() => navigate(`#/image/${route.imageId}/measure`)} />
       ) : (

@@ -8,79 +8,19 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../electron/backend/dispatch';
 import { writeLongLegFilm, type PhantomTruth } from '../../electron/backend/phantom/long-leg-film';
 import { decideCalibration } from '../../shared/calibration/calibration';
-import type { Channel, ImageDetail, RequestOf, ResponseOf, SavedLandmarkSet } from '../../shared/ipc/contract';
+import type { ImageDetail, SavedLandmarkSet } from '../../shared/ipc/contract';
 import { guidedLandmarkSteps } from '../../shared/landmarks/catalogue';
 import { DEFAULT_VARIANTS } from '../../shared/landmarks/ids';
 import { computeLegAlignment } from '../../shared/measurements/leg-alignment';
 import type { LandmarkSet } from '../../shared/schemas/landmark-set';
 import { dataFile, importThroughFileChooser, REPO, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness } from './helpers';
+import { call, clickPixel, imageIdFromHash, openMeasure, zoomOnto, type Pt } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'measure');
 mkdirSync(SHOTS, { recursive: true });
 const DOCS = path.join(REPO, 'docs/screenshots');
-
-type Pt = { x: number; y: number };
-
-async function call<C extends Channel>(app: AppHarness, channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
-  const result = (await dispatch(app.backend.handlers, channel, request, { emit() {} })) as { ok: boolean; value?: ResponseOf<C>; error?: { message: string } };
-  if (!result.ok) throw new Error(`${channel} failed: ${result.error?.message}`);
-  return result.value!;
-}
-
-const imageIdFromHash = async (page: Page) => Number(/#\/image\/(\d+)/.exec(await page.evaluate(() => location.hash))![1]);
-
-/** Library → viewer → measuring screen for the right leg; returns the image id. */
-async function openMeasure(page: Page, side: 'R' | 'L' = 'R'): Promise<number> {
-  await page.locator('.series-card').first().click();
-  await page.waitForFunction(() => /^#\/image\/\d+$/.test(location.hash));
-  const imageId = await imageIdFromHash(page);
-  await waitForRender(page, imageId);
-  await page.getByTestId('open-measure').click();
-  await page.waitForFunction(() => /^#\/image\/\d+\/measure$/.test(location.hash));
-  await page.getByTestId('side-ask').or(page.getByTestId('measure')).first().waitFor();
-  if (await page.getByTestId('side-ask').isVisible()) {
-    await page.getByRole('button', { name: side === 'R' ? 'Right leg' : 'Left leg' }).click();
-  }
-  await page.getByTestId('measure').waitFor();
-  await waitForRender(page, imageId);
-  return imageId;
-}
-
-/**
- * Zooms to `scale` with image pixel `p` exactly on an integer canvas pixel near the centre (as a
- * surgeon zooms in before clicking), and returns the client position of that pixel.
- */
-async function zoomOnto(page: Page, p: Pt, scale = 8): Promise<Pt> {
-  return page.evaluate(
-    ([pt, s]) => {
-      type V = { canvasWidth: number; canvasHeight: number; columns: number; rows: number; scale: number; translation: Pt };
-      const el = document.querySelector('[data-testid="viewport"]') as unknown as { osteoplanViewer: { view(): V; setViewport(v: unknown): void; pixelToCanvas(p: Pt): Pt } };
-      const c = el.osteoplanViewer;
-      const v = c.view();
-      const at = { x: Math.round(v.canvasWidth / 2), y: Math.round(v.canvasHeight / 2) };
-      // Square pixels, no rotation: canvas = (p − size/2 + t)·s + canvas/2, solved for t.
-      const translation = { x: (at.x - v.canvasWidth / 2) / s - pt.x + v.columns / 2, y: (at.y - v.canvasHeight / 2) / s - pt.y + v.rows / 2 };
-      c.setViewport({ scale: s, translation });
-      const canvasPt = c.pixelToCanvas(pt);
-      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="viewport"] canvas')!;
-      const r = canvas.getBoundingClientRect();
-      return { x: r.left + (canvasPt.x * r.width) / canvas.width, y: r.top + (canvasPt.y * r.height) / canvas.height };
-    },
-    [p, scale] as const,
-  );
-}
-
-const landmarkCount = (page: Page) => page.getByTestId('measure').evaluate((el) => Number((el as HTMLElement).dataset.landmarkCount));
-
-async function clickPixel(page: Page, p: Pt): Promise<void> {
-  const before = await landmarkCount(page);
-  const client = await zoomOnto(page, p);
-  await page.mouse.click(client.x, client.y);
-  await expect.poll(() => landmarkCount(page)).toBeGreaterThan(before);
-}
 
 async function values(page: Page): Promise<Record<string, { value: number | null; text: string; status: string; calibration: string | null }>> {
   return page.evaluate(() => {

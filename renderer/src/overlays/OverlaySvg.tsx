@@ -20,7 +20,7 @@ function Prim({ p }: { p: Primitive }) {
     const Tag = p.closed ? 'polygon' : 'polyline';
     return (
       <g data-overlay={p.key}>
-        <Tag points={pts(p.points)} fill="none" stroke={C.halo} strokeWidth={p.width + 2.5} strokeLinejoin="round" />
+        <Tag points={pts(p.points)} fill={p.fill ?? 'none'} stroke={C.halo} strokeWidth={p.width + 2.5} strokeLinejoin="round" />
         <Tag points={pts(p.points)} fill="none" stroke={p.colour} strokeWidth={p.width} strokeDasharray={p.dash} strokeLinejoin="round" />
       </g>
     );
@@ -40,7 +40,7 @@ function Prim({ p }: { p: Primitive }) {
 }
 
 interface Props {
-  scene: OverlayScene;
+  scene: OverlayScene<unknown>;
   width: number;
   height: number;
   hovered: string | null;

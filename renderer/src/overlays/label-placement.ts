@@ -60,9 +60,10 @@ function circleOverlap(r: Rect, c: { x: number; y: number; r: number }): number 
 
 /**
  * Places labels in order (earlier labels win the best spots). `obstacles` are handle circles in
- * canvas pixels (radius includes a margin); `bounds` is the visible canvas.
+ * canvas pixels (radius includes a margin); `bounds` is the visible canvas; `taken` are labels
+ * placed earlier by another builder (the plan screen adds its labels to the measuring ones).
  */
-export function placeLabels(requests: readonly LabelRequest[], obstacles: readonly { x: number; y: number; r: number }[], bounds: Rect): PlacedLabel[] {
+export function placeLabels(requests: readonly LabelRequest[], obstacles: readonly { x: number; y: number; r: number }[], bounds: Rect, taken: readonly Rect[] = []): PlacedLabel[] {
   const placed: PlacedLabel[] = [];
   for (const req of requests) {
     const width = labelWidth(req.text);
@@ -80,6 +81,7 @@ export function placeLabels(requests: readonly LabelRequest[], obstacles: readon
         let cost = 0;
         for (const o of obstacles) cost += circleOverlap(rect, o);
         for (const p of placed) cost += overlap(rect, p.rect);
+        for (const t of taken) cost += overlap(rect, t);
         const outside =
           Math.max(0, bounds.x - rect.x) + Math.max(0, rect.x + rect.width - bounds.x - bounds.width) + Math.max(0, bounds.y - rect.y) + Math.max(0, rect.y + rect.height - bounds.y - bounds.height);
         cost += outside * 50;

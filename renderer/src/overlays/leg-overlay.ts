@@ -24,15 +24,18 @@ export const LAYERS = [
   { id: 'calibration', label: 'Calibration marker' },
 ] as const;
 export type LayerId = (typeof LAYERS)[number]['id'];
+/** Primitives of the plan screen (osteotomy, wedge, new axis) sit on their own layer. */
+export type PrimitiveLayer = LayerId | 'plan';
 
 export type Primitive =
-  | { kind: 'line'; key: string; layer: LayerId; a: Pt; b: Pt; colour: string; width: number; dash?: string }
-  | { kind: 'polyline'; key: string; layer: LayerId; points: Pt[]; colour: string; width: number; closed: boolean; dash?: string }
-  | { kind: 'marker'; key: string; layer: LayerId; at: Pt; colour: string; shape: 'cross' | 'diamond' };
+  | { kind: 'line'; key: string; layer: PrimitiveLayer; a: Pt; b: Pt; colour: string; width: number; dash?: string }
+  | { kind: 'polyline'; key: string; layer: PrimitiveLayer; points: Pt[]; colour: string; width: number; closed: boolean; dash?: string; fill?: string }
+  | { kind: 'marker'; key: string; layer: PrimitiveLayer; at: Pt; colour: string; shape: 'cross' | 'diamond' };
 
-export interface Handle {
+/** A draggable point; R says what it moves (a landmark here, a hinge or cut entry on the plan screen). */
+export interface Handle<R = HandleRef> {
   key: string;
-  ref: HandleRef;
+  ref: R;
   at: Pt;
   /** Image pixel position, for tests and the loupe. */
   pixel: Pt;
@@ -42,10 +45,10 @@ export interface Handle {
   title: string;
 }
 
-export interface OverlayScene {
+export interface OverlayScene<R = HandleRef> {
   primitives: Primitive[];
-  handles: Handle[];
-  labels: (PlacedLabel & { layer: LayerId; colour: string; measure: string | null })[];
+  handles: Handle<R>[];
+  labels: (PlacedLabel & { layer: PrimitiveLayer; colour: string; measure: string | null })[];
 }
 
 export interface OverlayInput {
@@ -272,8 +275,8 @@ export function buildOverlay(input: OverlayInput): OverlayScene {
 }
 
 /** The handle under a canvas point (nearest within its radius plus a touch margin), or null. */
-export function hitTest(handles: readonly Handle[], p: Pt, margin = 4): Handle | null {
-  let best: Handle | null = null;
+export function hitTest<R>(handles: readonly Handle<R>[], p: Pt, margin = 4): Handle<R> | null {
+  let best: Handle<R> | null = null;
   let bestD = Infinity;
   for (const h of handles) {
     const d = Math.hypot(h.at.x - p.x, h.at.y - p.y);

@@ -27,3 +27,16 @@ export const OVERLAY_COLOURS = {
   labelBackground: 'rgba(8, 9, 11, 0.82)',
   labelText: '#f2f4f6',
 } as const;
+
+/** The plan screen's own meanings (clinical-spec §5), beside the measuring colours above. */
+export const PLAN_COLOURS = {
+  osteotomy: '#ffffff',
+  hinge: OKABE_ITO.orange,
+  cutEntry: '#ffffff',
+  wedge: OKABE_ITO.orange,
+  wedgeFill: 'rgba(230, 159, 0, 0.30)',
+  gap: OKABE_ITO.orange,
+  newAxis: OKABE_ITO.bluishGreen,
+  target: OKABE_ITO.bluishGreen,
+  fragmentEdge: 'rgba(255, 255, 255, 0.55)',
+} as const;

@@ -20,7 +20,7 @@ import { OverlaySvg } from '../../overlays/OverlaySvg';
 import { DicomViewport, type ViewerController, type ViewSnapshot } from '../../viewer/DicomViewport';
 import * as projection from '../../viewer/projection';
 import type { Point, ViewState } from '../../viewer/projection';
-import { Autosaver, type SaveStatus } from './autosave';
+import { Autosaver, saveStatusText, type SaveStatus } from './autosave';
 import { emptySet, handlePosition, initialState, landmarkReducer, type HandleRef } from './landmark-store';
 import { firstOpenStep, MIN_CONTOUR_POINTS, nextOpenStep } from './steps';
 import { StepList } from './StepList';
@@ -52,9 +52,11 @@ interface Props {
   api: OsteoplanApi;
   imageId: number;
   onBack(): void;
+  /** Opens the plan screen for the measured leg (issue 5). */
+  onPlan?(side: Side): void;
 }
 
-export function MeasureScreen({ api, imageId, onBack }: Props) {
+export function MeasureScreen({ api, imageId, onBack, onPlan }: Props) {
   const [detail, setDetail] = useState<ImageDetail | null>(null);
   const [saved, setSaved] = useState<Partial<Record<Side, LandmarkSet>> | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -103,7 +105,7 @@ export function MeasureScreen({ api, imageId, onBack }: Props) {
       </div>
     );
   }
-  return <MeasureWorkspace api={api} imageId={imageId} detail={detail} saved={saved} side={side} onSide={setSide} onBack={onBack} onDetail={setDetail} />;
+  return <MeasureWorkspace api={api} imageId={imageId} detail={detail} saved={saved} side={side} onSide={setSide} onBack={onBack} onDetail={setDetail} onPlan={onPlan} />;
 }
 
 interface WorkspaceProps {
@@ -115,9 +117,10 @@ interface WorkspaceProps {
   onSide(side: Side): void;
   onBack(): void;
   onDetail(d: ImageDetail): void;
+  onPlan?(side: Side): void;
 }
 
-function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, onDetail }: WorkspaceProps) {
+function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, onDetail, onPlan }: WorkspaceProps) {
   const header = detail.header;
   const flipSuggestion = useMemo(() => suggestImageFlipped(header.patientOrientation), [header]);
   // The latest known set per side: what switching sides comes back to.
@@ -494,16 +497,7 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
   const loupeMarks = useMemo(() => (scene ? scene.handles.map((h) => ({ x: h.pixel.x, y: h.pixel.y, colour: h.colour })) : []), [scene]);
 
   const cursorClass = dragging ? 'cursor-grabbing' : hovered ? 'cursor-grab' : placing ? 'cursor-place' : 'cursor-pan';
-  const statusText =
-    saveStatus.kind === 'saving' || saveStatus.kind === 'pending'
-      ? 'Saving…'
-      : saveStatus.kind === 'saved'
-        ? 'Saved'
-        : saveStatus.kind === 'error'
-          ? `Not saved: ${saveStatus.reason} Kept here; retrying in ${Math.round(saveStatus.retryInMs / 1000)} s.`
-          : saved[set.side]
-            ? 'Saved'
-            : 'Nothing placed yet';
+  const statusText = saveStatusText(saveStatus, saved[set.side] ? 'Saved' : 'Nothing placed yet');
 
   if (!side) {
     return (
@@ -581,6 +575,20 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
             </div>
           </details>
           <button className="btn" onClick={() => controllerRef.current?.fit()} title="Fit to window (F)">Fit</button>
+          {onPlan && (
+            <>
+              <span className="sep" />
+              <button
+                className="btn primary"
+                disabled={!alignment?.keyPoints.femoralHeadCentre.available || !alignment?.keyPoints.ankleCentre.available}
+                onClick={() => void saver.flush().finally(() => onPlan(set.side))}
+                title="Plan the osteotomy on this leg (needs the femoral head, knee, ankle and plateau)"
+                data-testid="open-plan"
+              >
+                Plan
+              </button>
+            </>
+          )}
           <span className="spacer" />
           <span className={`save-status save-${saveStatus.kind}`} data-testid="save-status" role="status">
             {statusText}

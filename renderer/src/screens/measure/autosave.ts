@@ -2,7 +2,8 @@
 // latest set per key (frame + side) is saved ~300 ms after the last change, but never later than
 // 450 ms after the first unsaved one (so steady clicking still saves in time), one save at a time.
 // A failed save keeps the set in memory and retries with a growing delay; the status tells the
-// user. Timers are injected so the logic is tested without a browser.
+// user. Timers are injected so the logic is tested without a browser. Generic over what is saved:
+// landmark sets keyed by frame + side (the default), plans keyed by plan id (screens/plan).
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
 
 export type SaveStatus =
@@ -12,8 +13,10 @@ export type SaveStatus =
   | { kind: 'saved'; at: number; revision: number; latencyMs: number }
   | { kind: 'error'; reason: string; retryInMs: number };
 
-export interface AutosaveOptions {
-  save(set: LandmarkSet): Promise<{ revision: number }>;
+export interface AutosaveOptions<T = LandmarkSet> {
+  save(item: T): Promise<{ revision: number }>;
+  /** Items with the same key replace each other while unsaved; default: frame + side of a landmark set. */
+  keyOf?(item: T): string;
   onStatus(status: SaveStatus): void;
   delayMs?: number;
   /** Longest wait after the first unsaved change, however the changes keep coming. */
@@ -30,17 +33,18 @@ const RETRY_MS = [1000, 2000, 5000, 10_000];
 
 export const keyOf = (set: Pick<LandmarkSet, 'frame' | 'side'>) => `${set.frame}:${set.side}`;
 
-export class Autosaver {
-  private readonly opts: Required<AutosaveOptions>;
-  /** Unsaved sets by key, with the time of the change that made each dirty. */
-  private readonly dirty = new Map<string, { set: LandmarkSet; since: number }>();
+export class Autosaver<T = LandmarkSet> {
+  private readonly opts: Required<AutosaveOptions<T>>;
+  /** Unsaved items by key, with the time of the change that made each dirty. */
+  private readonly dirty = new Map<string, { set: T; since: number }>();
   private timer: unknown = null;
   private saving: Promise<void> | null = null;
   private failures = 0;
   private disposed = false;
 
-  constructor(options: AutosaveOptions) {
+  constructor(options: AutosaveOptions<T>) {
     this.opts = {
+      keyOf: (item: T) => keyOf(item as unknown as LandmarkSet),
       delayMs: AUTOSAVE_DELAY_MS,
       maxWaitMs: AUTOSAVE_MAX_WAIT_MS,
       retryMs: RETRY_MS,
@@ -52,9 +56,9 @@ export class Autosaver {
   }
 
   /** Records a change; the save starts `delayMs` after the last one. */
-  schedule(set: LandmarkSet): void {
+  schedule(set: T): void {
     if (this.disposed) return;
-    const key = keyOf(set);
+    const key = this.opts.keyOf(set);
     const now = this.opts.now();
     const since = this.dirty.get(key)?.since ?? now;
     this.dirty.set(key, { set, since });
@@ -98,7 +102,7 @@ export class Autosaver {
     if (this.saving) return this.saving;
     this.saving = (async () => {
       while (this.dirty.size) {
-        const [key, entry] = this.dirty.entries().next().value as [string, { set: LandmarkSet; since: number }];
+        const [key, entry] = this.dirty.entries().next().value as [string, { set: T; since: number }];
         this.dirty.delete(key);
         this.opts.onStatus({ kind: 'saving' });
         try {
@@ -119,5 +123,20 @@ export class Autosaver {
       this.saving = null;
     });
     return this.saving;
+  }
+}
+
+/** The status line beside a screen's toolbar; `idle` is what to say before anything changed. */
+export function saveStatusText(status: SaveStatus, idle: string): string {
+  switch (status.kind) {
+    case 'saving':
+    case 'pending':
+      return 'Saving…';
+    case 'saved':
+      return 'Saved';
+    case 'error':
+      return `Not saved: ${status.reason} Kept here; retrying in ${Math.round(status.retryInMs / 1000)} s.`;
+    default:
+      return idle;
   }
 }
