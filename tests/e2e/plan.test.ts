@@ -26,12 +26,6 @@ const SHOTS = path.join(TMP, 'plan');
 mkdirSync(SHOTS, { recursive: true });
 const DOCS = path.join(REPO, 'docs/screenshots');
 
-interface PlanHook {
-  plan(): Plan;
-  planId(): number | null;
-  result(): PlanResult | null;
-  flush(): Promise<void>;
-}
 const hook = <T,>(page: Page, fn: string) =>
   page.getByTestId('plan').evaluate((el, f) => {
     const h = (el as unknown as { osteoplanPlan: Record<string, () => unknown> }).osteoplanPlan;
@@ -72,16 +66,6 @@ async function canvasGrey(page: Page, selector: string): Promise<{ width: number
     for (let i = 0; i < data.length; i++) data[i] = rgba[i * 4]!;
     return { width: c.width, height: c.height, data };
   }, selector);
-}
-
-/** Mean grey of a (2r+1)² patch around a canvas point. */
-function patchMean(img: { width: number; data: number[] }, p: Pt, r = 3): number {
-  const cx = Math.round(p.x);
-  const cy = Math.round(p.y);
-  let sum = 0;
-  let n = 0;
-  for (let y = cy - r; y <= cy + r; y++) for (let x = cx - r; x <= cx + r; x++) (sum += img.data[y * img.width + x]!), n++;
-  return sum / n;
 }
 
 const viewState = (page: Page) =>
@@ -268,6 +252,8 @@ describe('browser e2e: planning an osteotomy', () => {
     expect(codes.some((c) => c === 'MPTA_HIGH' || c === 'MPTA_VERY_HIGH')).toBe(true);
     expect(over.predicted.measurements.mpta.value!).toBeGreaterThan(93);
     for (const f of over.flags) expect(await page.locator(`[data-flag="${f.code}"]`).innerText()).toContain(f.message);
+    await page.locator('.plan-side').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.screenshot({ path: path.join(SHOTS, 'plan-flags.png') });
     // The same with an HKA target of 186° (6° valgus).
     await page.getByTestId('target-hka').fill('186');
     await page.getByTestId('target-hka').press('Enter');

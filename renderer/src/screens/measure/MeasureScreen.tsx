@@ -17,6 +17,7 @@ import { formatDicomDate, formatPersonName } from '../../format';
 import { buildOverlay, hitTest, LAYERS, type Handle, type LayerId } from '../../overlays/leg-overlay';
 import { Loupe, LOUPE_SIZE } from '../../overlays/Loupe';
 import { OverlaySvg } from '../../overlays/OverlaySvg';
+import { beginGesture } from '../../overlays/pointer-gesture';
 import { DicomViewport, type ViewerController, type ViewSnapshot } from '../../viewer/DicomViewport';
 import * as projection from '../../viewer/projection';
 import type { Point, ViewState } from '../../viewer/projection';
@@ -31,7 +32,6 @@ type Mode = 'landmarks' | 'calibrate-line' | 'calibrate-circle';
 
 /** clinical-spec §4: the default marker is a 25 mm sphere (shared/schemas DEFAULT_SPHERE_DIAMETER_MM, not imported: zod stays out of the page). */
 const DEFAULT_SPHERE_MM = 25;
-const CLICK_SLOP_PX = 4;
 const FRAME = 0; // the viewer shows the first frame; a set is keyed by frame all the same
 
 const ROLE_LABEL: Record<StudyRole, string> = { 'pre-op': 'Pre-op', planning: 'Planning', 'post-op': 'Immediate post-op', 'follow-up': 'Follow-up' };
@@ -281,70 +281,36 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
     (e: PointerEvent, canvasPoint: Point): boolean => {
       const c = controllerRef.current;
       if (!c) return false;
-      const element = c.element;
-      const canvas = element.querySelector('canvas')!;
-      const toCanvasPt = (ev: PointerEvent) => projection.clientToCanvas(canvas.getBoundingClientRect(), canvas, ev.clientX, ev.clientY);
       const hit = liveHit(c, canvasPoint);
-      e.preventDefault();
-      element.setPointerCapture(e.pointerId);
-      const pointerId = e.pointerId;
-      let move: (ev: PointerEvent) => void;
-      let up: (ev: PointerEvent) => void;
-      const finish = () => {
-        element.removeEventListener('pointermove', move);
-        element.removeEventListener('pointerup', up);
-        element.removeEventListener('pointercancel', up);
-        if (element.hasPointerCapture(pointerId)) element.releasePointerCapture(pointerId);
-      };
       if (hit) {
-        // Drag a handle: keep the grab offset so the point does not jump to the cursor.
-        const startPixel = c.canvasToPixel(canvasPoint);
-        const offset = { x: hit.pixel.x - startPixel.x, y: hit.pixel.y - startPixel.y };
+        // Drag a handle (the shared gesture keeps the grab offset so the point does not jump).
         const dragId = `${hit.key}-${e.timeStamp}`;
         setSelected(hit.ref);
         setDragging(hit.key);
-        move = (ev) => {
-          if (ev.pointerId !== pointerId) return;
-          const t0 = performance.now();
-          const p = c.canvasToPixel(toCanvasPt(ev));
-          const pixel = { x: p.x + offset.x, y: p.y + offset.y };
-          flushSync(() => {
-            dispatch({ type: 'move', target: hit.ref, point: pixel, dragId });
-            setPointer({ canvas: toCanvasPt(ev), pixel });
-          });
-          const t1 = performance.now();
-          dragTimings.current.push({ commitMs: t1 - t0, eventToCommitMs: t1 - ev.timeStamp });
-          if (dragTimings.current.length > 5000) dragTimings.current.shift();
-        };
-        up = (ev) => {
-          if (ev.pointerId !== pointerId) return;
-          finish();
-          setDragging(null);
-        };
+        beginGesture(c, e, canvasPoint, {
+          grabbed: hit.pixel,
+          onDrag: (pixel, canvas, ev) => {
+            const t0 = performance.now();
+            flushSync(() => {
+              dispatch({ type: 'move', target: hit.ref, point: pixel, dragId });
+              setPointer({ canvas, pixel });
+            });
+            const t1 = performance.now();
+            dragTimings.current.push({ commitMs: t1 - t0, eventToCommitMs: t1 - ev.timeStamp });
+            if (dragTimings.current.length > 5000) dragTimings.current.shift();
+          },
+          onDragEnd: () => setDragging(null),
+        });
       } else {
         // Click places (or collects a calibration point); a drag beyond a few pixels pans.
-        const downPixel = c.canvasToPixel(canvasPoint);
-        let last = canvasPoint;
-        let panning = false;
-        move = (ev) => {
-          if (ev.pointerId !== pointerId) return;
-          const p = toCanvasPt(ev);
-          if (!panning && Math.hypot(p.x - canvasPoint.x, p.y - canvasPoint.y) > CLICK_SLOP_PX) panning = true;
-          if (panning) {
-            c.panBy({ x: p.x - last.x, y: p.y - last.y });
-            last = p;
-          }
-        };
-        up = (ev) => {
-          if (ev.pointerId !== pointerId) return;
-          finish();
-          if (!panning && ev.type === 'pointerup') placeAt(downPixel);
-          if (!panning && live.current.mode === 'landmarks' && live.current.active === null) setSelected(null);
-        };
+        beginGesture(c, e, canvasPoint, {
+          grabbed: null,
+          onClick: (pixel) => {
+            placeAt(pixel);
+            if (live.current.mode === 'landmarks' && live.current.active === null) setSelected(null);
+          },
+        });
       }
-      element.addEventListener('pointermove', move);
-      element.addEventListener('pointerup', up);
-      element.addEventListener('pointercancel', up);
       return true;
     },
     [placeAt, liveHit],
