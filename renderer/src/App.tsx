@@ -1,6 +1,6 @@
 // Window shell: hash routes (#/ library, #/patient/<id>, #/image/<id>, #/image/<id>/measure,
-// #/image/<id>/plan[/<side>[/<planId>]], so a reload keeps the
-// place), the import entry points (buttons, hidden file inputs, drop anywhere) and the import panel.
+// #/image/<id>/plan[/<side>[/<planId>]], #/patient/<id>/timeline, #/patient/<id>/compare/<id>,<id>...,
+// so a reload keeps the place), the import entry points (buttons, hidden file inputs, drop anywhere) and the import panel.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getApi } from './api';
 import { ImportPanel } from './import/ImportPanel';
@@ -10,14 +10,22 @@ import { ImportButtons, LibraryScreen } from './screens/LibraryScreen';
 import { ViewerScreen } from './screens/ViewerScreen';
 import { MeasureScreen } from './screens/measure/MeasureScreen';
 import { PlanScreen } from './screens/plan/PlanScreen';
+import { CompareScreen } from './screens/follow-up/CompareScreen';
+import { TimelineScreen } from './screens/follow-up/TimelineScreen';
 
 type Route =
   | { screen: 'library'; patientId: number | null }
   | { screen: 'viewer'; imageId: number }
   | { screen: 'measure'; imageId: number }
-  | { screen: 'plan'; imageId: number; side: 'R' | 'L' | null; planId: number | null };
+  | { screen: 'plan'; imageId: number; side: 'R' | 'L' | null; planId: number | null }
+  | { screen: 'timeline'; patientId: number }
+  | { screen: 'compare'; patientId: number; imageIds: number[] };
 
 function parseRoute(hash: string): Route {
+  const timeline = /^#\/patient\/(\d+)\/timeline$/.exec(hash);
+  if (timeline) return { screen: 'timeline', patientId: Number(timeline[1]) };
+  const compare = /^#\/patient\/(\d+)\/compare\/(\d+(?:,\d+)*)$/.exec(hash);
+  if (compare) return { screen: 'compare', patientId: Number(compare[1]), imageIds: compare[2]!.split(',').map(Number) };
   const plan = /^#\/image\/(\d+)\/plan(?:\/([RL]))?(?:\/(\d+))?$/.exec(hash);
   if (plan) return { screen: 'plan', imageId: Number(plan[1]), side: (plan[2] as 'R' | 'L' | undefined) ?? null, planId: plan[3] ? Number(plan[3]) : null };
   const measure = /^#\/image\/(\d+)\/measure$/.exec(hash);
@@ -126,7 +134,25 @@ export function App() {
           <button className="btn ghost" onClick={() => setDropError(null)}>Dismiss</button>
         </div>
       )}
-      {route.screen === 'plan' ? (
+      {route.screen === 'timeline' ? (
+        <TimelineScreen
+          key={route.patientId}
+          api={api}
+          patientId={route.patientId}
+          onBack={() => navigate(`#/patient/${route.patientId}`)}
+          onOpenImage={openImage}
+          onMeasure={(imageId) => navigate(`#/image/${imageId}/measure`)}
+          onCompare={(imageIds) => navigate(`#/patient/${route.patientId}/compare/${imageIds.join(',')}`)}
+        />
+      ) : route.screen === 'compare' ? (
+        <CompareScreen
+          key={`${route.patientId}-${route.imageIds.join(',')}`}
+          api={api}
+          patientId={route.patientId}
+          imageIds={route.imageIds}
+          onBack={() => navigate(`#/patient/${route.patientId}/timeline`)}
+        />
+      ) : route.screen === 'plan' ? (
         <PlanScreen
           key={`${route.imageId}-${route.side ?? ''}`}
           api={api}

@@ -195,7 +195,12 @@ export function LibraryScreen({ api, libraryVersion, selectedPatientId, onSelect
         {detailError && <p className="error-text">{detailError}</p>}
         {detail && (
           <>
-            <h2>{formatPersonName(detail.patient.name)}</h2>
+            <div className="patient-head">
+              <h2>{formatPersonName(detail.patient.name)}</h2>
+              <a className="btn" href={`#/patient/${detail.patient.id}/timeline`} data-testid="open-timeline" title="Operations, studies in date order, planned vs achieved, loss of correction, trend and compare">
+                Timeline
+              </a>
+            </div>
             <div className="sub">
               ID {detail.patient.patientId || '—'}
               {detail.patient.birthDate && ` · born ${formatDicomDate(detail.patient.birthDate)}`}
