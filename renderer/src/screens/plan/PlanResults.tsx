@@ -47,7 +47,7 @@ export function PlanResults({ result, preOp, set, calibration, error }: Props) {
     { id: 'hka', label: 'HKA', pre: preOp?.measurements.hka, post: result.predicted.measurements.hka },
     { id: 'mpta', label: 'MPTA', pre: preOp?.measurements.mpta, post: result.predicted.measurements.mpta },
     { id: 'mldfa', label: 'mLDFA', pre: preOp?.measurements.mldfa, post: result.predicted.measurements.mldfa },
-    { id: 'jlo', label: 'JLO (MPTA + mLDFA)', pre: preOp?.measurements.jlo, post: result.predicted.measurements.jlo },
+    { id: 'jlo', label: 'JLO', pre: preOp?.measurements.jlo, post: result.predicted.measurements.jlo },
     { id: 'wbl', label: 'WBL', pre: preOp?.measurements.wbl, post: result.predicted.measurements.wbl },
     { id: 'mad', label: 'MAD', pre: preOp?.measurements.mad, post: result.predicted.measurements.mad },
   ];
@@ -106,13 +106,13 @@ export function PlanResults({ result, preOp, set, calibration, error }: Props) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} data-plan-measure={r.id} data-preop={r.pre?.value ?? ''} data-predicted={r.post?.value ?? ''}>
-              <th>{r.label}</th>
+              <th title={r.id === 'jlo' ? 'CPAK joint-line obliquity: MPTA + mLDFA' : undefined}>{r.label}</th>
               <td>{measureText(r.pre)}</td>
               <td className={r.post && (r.post.status === 'low' || r.post.status === 'high') ? 'out' : undefined}>{measureText(r.post)}</td>
             </tr>
           ))}
           <tr data-plan-measure="jointLineObliquity" data-preop={joPre ?? ''} data-predicted={joPost ?? ''}>
-            <th title="Plateau against the perpendicular to the mechanical axis">Joint-line obliquity</th>
+            <th title="Plateau against the perpendicular to the mechanical axis (flag above 5°)">Plateau tilt</th>
             <td>{joPre === null ? '—' : `${fixed1(joPre)}°`}</td>
             <td className={joPost !== null && joPost > 5 ? 'out' : undefined}>{joPost === null ? '—' : `${fixed1(joPost)}°`}</td>
           </tr>
