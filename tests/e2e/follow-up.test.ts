@@ -199,6 +199,7 @@ describe('browser e2e: following the patient', () => {
     await page.mouse.move(at.x - 20, at.y);
     await page.mouse.move(at.x, at.y);
     await expect.poll(() => page.getByTestId('trend-tooltip').innerText()).toBe(`HKA ${films[3]!.truth.followUp.hkaDeg.toFixed(1)}° · 2024-09-18 · 13.1 wk · Follow-up`);
+    await page.locator('.timeline-main').evaluate((e) => e.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, 'timeline.png') });
     await page.locator('.timeline-side').screenshot({ path: path.join(SHOTS, 'chart.png') });
     // PNG export: a real PNG with every chart in it.

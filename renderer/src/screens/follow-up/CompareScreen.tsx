@@ -259,7 +259,7 @@ function CompareWorkspace({ api, timeline, films, onBack }: { api: OsteoplanApi;
           Fit all
         </button>
         <span className="spacer" />
-        <span className="muted">Same mm scale · wheel zooms, drag pans, right-drag sets the window — on all films</span>
+        <span className="muted" title="Wheel zooms, drag pans, right-drag sets the window: on all films at once">One mm scale · synced zoom, pan, window</span>
       </div>
       <div className={`compare-grid ${mode}`} style={mode === 'side' ? { gridTemplateColumns: `repeat(${panes.length}, 1fr)` } : undefined}>
         {panes.map((p, k) => {

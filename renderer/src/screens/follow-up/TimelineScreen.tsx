@@ -222,7 +222,7 @@ function LegSummary({ api, leg, thresholds, onSaved }: { api: OsteoplanApi; leg:
                   <th />
                   <th>Planned</th>
                   <th>Achieved {leg.achievedFilm ? `(${leg.achievedFilm.date})` : ''}</th>
-                  <th>Δ achieved − planned</th>
+                  <th title="achieved − planned">Δ</th>
                 </tr>
               </thead>
               <tbody>
@@ -294,7 +294,7 @@ function StudyRow({ api, study, leg, chosen, onToggle, onOpenImage, onMeasure, o
           </span>
           {study.role && <span className="role-tag">{ROLE_LABEL[study.role]}</span>}
           <span className="study-desc">{study.description ?? ''}</span>
-          <span className="spacer" />
+          <span className="clinical-edit">
           <select value={role} onChange={(e) => setRole(e.target.value as StudyRole | '')} aria-label="Role" data-testid="timeline-role">
             <option value="">No role</option>
             {(Object.keys(ROLE_LABEL) as StudyRole[]).map((r) => (
@@ -307,6 +307,7 @@ function StudyRow({ api, study, leg, chosen, onToggle, onOpenImage, onMeasure, o
           <button className="btn" disabled={!dirty} onClick={saveClinical} data-testid="timeline-save-clinical">
             Save
           </button>
+          </span>
         </div>
         {clinicalError && <div className="error-text" role="alert">Not saved: {clinicalError}</div>}
         {study.films.map((film) => (

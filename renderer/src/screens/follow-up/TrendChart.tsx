@@ -44,7 +44,7 @@ export function targetBand(id: MeasureId, planned: number | null, thresholds: Lo
   const limit = key ? thresholds[key] : null;
   if (planned !== null && limit !== null) return { low: planned - limit, high: planned + limit, label: `plan ± ${limit}${unitText(id)}` };
   const normal = MEASURE_DEFINITIONS[id].normal;
-  return normal ? { ...normal, label: 'normal range' } : null;
+  return normal ? { ...normal, label: `normal ${normal.low}–${normal.high}${unitText(id)}` } : null;
 }
 
 interface BandOptions {
@@ -64,10 +64,6 @@ const bandPlugin: Plugin<'line', BandOptions> = {
       const bottom = y.getPixelForValue(options.band.low);
       ctx.fillStyle = 'rgba(111, 179, 138, 0.16)';
       ctx.fillRect(chartArea.left, Math.max(chartArea.top, top), chartArea.width, Math.min(chartArea.bottom, bottom) - Math.max(chartArea.top, top));
-      ctx.fillStyle = 'rgba(111, 179, 138, 0.9)';
-      ctx.font = '11px system-ui, sans-serif';
-      ctx.textAlign = 'right';
-      ctx.fillText(options.band.label, chartArea.right - 4, Math.max(chartArea.top + 11, top + 12));
     }
     if (options.planned !== null) {
       const py = y.getPixelForValue(options.planned);
@@ -197,6 +193,7 @@ function MeasureChart({ id, leg, thresholds, onHover }: MeasureChartProps) {
         {def.label}
         {def.unit !== 'type' && <span className="muted"> ({unitText(id).trim()})</span>}
         {id === 'hka' && <span className="muted"> deviation from 180°, − varus</span>}
+        {band && <span className="band-note"> · band: {band.label}</span>}
       </figcaption>
       <div className="trend-canvas">
         <canvas ref={canvasRef} data-measure-canvas={id} />
@@ -285,7 +282,12 @@ export function TrendChart({ leg, thresholds, title }: Props) {
           <MeasureChart key={id} id={id} leg={leg} thresholds={thresholds} onHover={(h) => setHover(h)} />
         ))}
         {hover && (
-          <div className="trend-tooltip" role="tooltip" data-testid="trend-tooltip" style={{ left: hover.x, top: hover.y }}>
+          <div
+            className={`trend-tooltip${hover.x > (rootRef.current?.clientWidth ?? 0) * 0.55 ? ' from-right' : ''}`}
+            role="tooltip"
+            data-testid="trend-tooltip"
+            style={{ left: hover.x, top: hover.y }}
+          >
             {hover.text}
           </div>
         )}
