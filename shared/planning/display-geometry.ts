@@ -73,13 +73,12 @@ export interface CutDisplay {
     part: 'distal' | 'proximal';
     /**
      * The image region that moves: the side of the line through cut entry and hinge that holds
-     * the ankle centre (tibia) or femoral head centre (femur), clipped to the image rectangle.
-     * Pixels, pre-op position (apply `transform` to draw it moved). Empty if the line leaves
-     * nothing of the image on that side.
+     * the ankle centre (tibia) or femoral head centre (femur), limited medially to this leg (a
+     * margin medial of the moved bone's most medial landmark, so the other leg of a two-leg film
+     * stays put) and clipped to the image rectangle. Convex; pixels, pre-op position (apply
+     * `transform` to draw it moved). Everything else on the film stays.
      */
     polygon: Vec2[];
-    /** The rest of the image rectangle (the part that stays). */
-    stationaryPolygon: Vec2[];
     /** Pixel → pixel map of the moved fragment: the rotation by rotationDeg about the hinge in mm. */
     transform: Affine;
   };
@@ -127,22 +126,16 @@ export function fragmentTransform(frame: LegFrame, hinge: Vec2, angleDeg: number
 }
 
 /**
- * The image rectangle clipped to one side of the line through p and q (Sutherland–Hodgman with a
+ * A convex polygon clipped to one side of the line through p and q (Sutherland–Hodgman with a
  * single edge): keepSign +1 keeps the points with cross(q − p, x − p) ≥ 0, −1 the others.
  */
-function clipRectangleToHalfPlane(size: ImageSize, p: Vec2, q: Vec2, keepSign: 1 | -1): Vec2[] {
-  const corners: Vec2[] = [
-    { x: 0, y: 0 },
-    { x: size.columns, y: 0 },
-    { x: size.columns, y: size.rows },
-    { x: 0, y: size.rows },
-  ];
+function clipToHalfPlane(polygon: Vec2[], p: Vec2, q: Vec2, keepSign: 1 | -1): Vec2[] {
   const d = sub(q, p);
   const side = (x: Vec2) => keepSign * cross(d, sub(x, p));
   const out: Vec2[] = [];
-  for (let i = 0; i < corners.length; i++) {
-    const cur = corners[i]!;
-    const next = corners[(i + 1) % corners.length]!;
+  for (let i = 0; i < polygon.length; i++) {
+    const cur = polygon[i]!;
+    const next = polygon[(i + 1) % polygon.length]!;
     const sc = side(cur);
     const sn = side(next);
     if (sc >= 0) out.push(cur);
@@ -154,7 +147,28 @@ function clipRectangleToHalfPlane(size: ImageSize, p: Vec2, q: Vec2, keepSign: 1
   return out;
 }
 
-function cutDisplay(frame: LegFrame, cut: OsteotomyCut, movedReference: Vec2, size: ImageSize): CutDisplay {
+const TIBIA_LANDMARKS = ['tibialPlateauMedial', 'tibialPlateauLateral', 'kneeCentre', 'plafondMedial', 'plafondLateral', 'ankleCentre', 'malleolusMedial', 'malleolusLateral'] as const;
+const FEMUR_LANDMARKS = ['femoralHeadCentre', 'greaterTrochanterTip', 'femoralShaftProximal', 'femoralShaftDistal', 'femoralCondyleMedial', 'femoralCondyleLateral'] as const;
+
+/**
+ * The medial limit of the moved fragment, as a line in pixels: parallel to the leg's long axis, a
+ * margin (0.35 plateau widths, in leg-frame units so it also holds uncalibrated) medial of the moved
+ * bone's most medial point. Medial of it is the other leg, which no osteotomy of this leg moves.
+ */
+function legLimit(frame: LegFrame, set: LandmarkSet, bone: OsteotomyCut['bone']): { p: Vec2; q: Vec2; lateral: Vec2 } | null {
+  const ids = bone === 'tibia' ? TIBIA_LANDMARKS : FEMUR_LANDMARKS;
+  const points = [...ids.flatMap((id) => (set.landmarks[id] ? [set.landmarks[id]!] : [])), ...(bone === 'femur' ? set.femoralHeadContour : [])];
+  if (points.length === 0) return null;
+  const xs = points.map((pt) => pixelToLeg(frame, pt).x);
+  const pm = set.landmarks.tibialPlateauMedial;
+  const pl = set.landmarks.tibialPlateauLateral;
+  const width = pm && pl ? distance(pixelToLeg(frame, pm), pixelToLeg(frame, pl)) : Math.max(...xs) - Math.min(...xs);
+  if (!(width > 0)) return null;
+  const x = Math.min(...xs) - 0.35 * width;
+  return { p: legToPixel(frame, { x, y: 0 }), q: legToPixel(frame, { x, y: 1 }), lateral: legToPixel(frame, { x: x + width, y: 0 }) };
+}
+
+function cutDisplay(frame: LegFrame, set: LandmarkSet, cut: OsteotomyCut, movedReference: Vec2, size: ImageSize): CutDisplay {
   const { hinge, cutEntry } = cut;
   const transform = fragmentTransform(frame, hinge, cut.rotationDeg);
   const movedCutEntry = applyAffine(transform, cutEntry);
@@ -185,6 +199,15 @@ function cutDisplay(frame: LegFrame, cut: OsteotomyCut, movedReference: Vec2, si
     );
   }
   const keep: 1 | -1 = sideOfMoved > 0 ? 1 : -1;
+  const image: Vec2[] = [
+    { x: 0, y: 0 },
+    { x: size.columns, y: 0 },
+    { x: size.columns, y: size.rows },
+    { x: 0, y: size.rows },
+  ];
+  let polygon = clipToHalfPlane(image, cutEntry, hinge, keep);
+  const limit = legLimit(frame, set, cut.bone);
+  if (limit) polygon = clipToHalfPlane(polygon, limit.p, limit.q, cross(sub(limit.q, limit.p), sub(limit.lateral, limit.p)) > 0 ? 1 : -1);
 
   return {
     bone: cut.bone,
@@ -201,8 +224,7 @@ function cutDisplay(frame: LegFrame, cut: OsteotomyCut, movedReference: Vec2, si
     gap: { from: cutEntry, to: movedCutEntry, mm: gapMm, tangentMm: cut.gapTangentMm, labelAnchor: gapLabelAnchor },
     fragment: {
       part: cut.bone === 'tibia' ? 'distal' : 'proximal',
-      polygon: clipRectangleToHalfPlane(size, cutEntry, hinge, keep),
-      stationaryPolygon: clipRectangleToHalfPlane(size, cutEntry, hinge, keep === 1 ? -1 : 1),
+      polygon,
       transform,
     },
   };
@@ -225,7 +247,7 @@ export function planDisplayGeometry(set: LandmarkSet, calibration: Calibration, 
   // computePlan has already refused a plan without H and A; this guards a hand-made result.
   if (!H || !A || !H2 || !A2) throw new EngineError('MISSING_LANDMARK', 'The plan result has no femoral head or ankle centre.');
   return {
-    cuts: result.cuts.map((cut) => cutDisplay(frame, cut, cut.bone === 'tibia' ? A : H, size)),
+    cuts: result.cuts.map((cut) => cutDisplay(frame, set, cut, cut.bone === 'tibia' ? A : H, size)),
     targetPoint: result.targetPoint,
     preOpAxis: { from: H, to: A },
     newAxis: { from: H2, to: A2 },

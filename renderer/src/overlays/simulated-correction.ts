@@ -18,6 +18,7 @@ export interface SimulationContext {
   lineTo(x: number, y: number): void;
   closePath(): void;
   clip(): void;
+  fill(): void;
   drawImage(image: CanvasImageSource, dx: number, dy: number): void;
 }
 
@@ -51,15 +52,18 @@ export function drawSimulatedCorrection(ctx: SimulationContext, input: Simulatio
   ctx.restore();
   ctx.imageSmoothingEnabled = input.smoothing;
 
-  // The part that stays: inside every cut's stationary half (the clips intersect).
+  // The film as it stays, with each moved fragment blanked where it was: what the rotation does
+  // not cover again is the opened gap, black like the background.
   ctx.save();
-  ctx.setTransform(...imageToCanvas);
-  for (const cut of geometry.cuts) {
-    path(ctx, cut.fragment.stationaryPolygon);
-    ctx.clip();
-  }
   ctx.setTransform(...composeAffine(imageToCanvas, sourceToImage));
   ctx.drawImage(source, 0, 0);
+  ctx.setTransform(...imageToCanvas);
+  ctx.fillStyle = '#000';
+  for (const cut of geometry.cuts) {
+    if (cut.fragment.polygon.length < 3) continue;
+    path(ctx, cut.fragment.polygon);
+    ctx.fill();
+  }
   ctx.restore();
 
   // Each moved fragment, clipped in its own (pre-op) pixels and drawn through its rotation.

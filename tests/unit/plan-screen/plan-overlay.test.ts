@@ -131,12 +131,13 @@ function recorder(): SimulationContext & { calls: Call[] } {
     lineTo: rec('lineTo'),
     closePath: rec('closePath'),
     clip: rec('clip'),
+    fill: rec('fill'),
     drawImage: rec('drawImage'),
   } as SimulationContext & { calls: Call[] };
 }
 
 describe('simulated correction recipe', () => {
-  it('clips the still part to every stationary polygon and draws each fragment through its transform', () => {
+  it('draws the film, blanks each fragment where it was, and draws each fragment through its transform', () => {
     const plan = { ...withProcedure(newPlan({ name: 'A', surgeon: null }), 'double-level') };
     const result = computePlan(set, calibration, plan);
     const geometry = planDisplayGeometry(set, calibration, result, size);
@@ -150,17 +151,17 @@ describe('simulated correction recipe', () => {
     expect(draws).toHaveLength(1 + geometry.cuts.length);
     expect(draws[0]!.transform).toEqual(imageToCanvas);
     geometry.cuts.forEach((cut, i) => expect(draws[i + 1]!.transform).toEqual(composeAffine(imageToCanvas, cut.fragment.transform)));
-    // Before the still draw: one clip per cut, each path the stationary polygon (clips intersect).
+    // After the still draw: each fragment's polygon filled black in pre-op pixels (the gap it leaves).
     const firstDraw = ctx.calls.indexOf(draws[0]!);
-    const clipsBefore = ctx.calls.slice(0, firstDraw).filter((c) => c.op === 'clip');
-    expect(clipsBefore).toHaveLength(geometry.cuts.length);
-    const moves = ctx.calls.slice(0, firstDraw).filter((c) => c.op === 'moveTo' || c.op === 'lineTo').map((c) => ({ x: c.args[0], y: c.args[1] }));
-    expect(moves).toEqual(geometry.cuts.flatMap((c) => c.fragment.stationaryPolygon));
-    // Every fragment's clip path is its own polygon in pre-op pixels, under the moved transform.
-    const lastStill = ctx.calls.indexOf(draws[1]!);
-    const fragMoves = ctx.calls.slice(firstDraw, lastStill).filter((c) => c.op === 'moveTo' || c.op === 'lineTo');
-    expect(fragMoves.map((c) => ({ x: c.args[0], y: c.args[1] }))).toEqual(geometry.cuts[0]!.fragment.polygon);
-    expect(fragMoves[0]!.transform).toEqual(composeAffine(imageToCanvas, geometry.cuts[0]!.fragment.transform));
+    const secondDraw = ctx.calls.indexOf(draws[1]!);
+    const fills = ctx.calls.slice(firstDraw, secondDraw).filter((c) => c.op === 'fill');
+    expect(fills).toHaveLength(geometry.cuts.length);
+    for (const f of fills) expect(f.transform).toEqual(imageToCanvas);
+    // Then the first fragment's clip path: its own polygon in pre-op pixels, under the moved transform.
+    const paths = ctx.calls.slice(firstDraw, secondDraw).filter((c) => c.op === 'moveTo' || c.op === 'lineTo');
+    const blanked = geometry.cuts.flatMap((c) => c.fragment.polygon);
+    expect(paths.map((c) => ({ x: c.args[0], y: c.args[1] }))).toEqual([...blanked, ...geometry.cuts[0]!.fragment.polygon]);
+    expect(paths[blanked.length]!.transform).toEqual(composeAffine(imageToCanvas, geometry.cuts[0]!.fragment.transform));
     // save/restore balance: nothing leaks into the next frame.
     expect(ctx.calls.filter((c) => c.op === 'save').length).toBe(ctx.calls.filter((c) => c.op === 'restore').length);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { UNCALIBRATED } from '../../../shared/calibration/calibration';
 import { EngineError } from '../../../shared/geometry/errors';
-import { createLegFrame, pixelToLeg, type LegFrame } from '../../../shared/geometry/frame';
+import { createLegFrame, pixelToLeg, legToPixel, type LegFrame } from '../../../shared/geometry/frame';
 import { angleBetweenDeg, cross, distance, sub, type Vec2 } from '../../../shared/geometry/vec';
 import { applyAffine, composeAffine, fragmentTransform, planDisplayGeometry, type CutDisplay, type ImageSize } from '../../../shared/planning/display-geometry';
 import { computePlan, FEMORAL_MOVED_LANDMARKS, TIBIAL_MOVED_LANDMARKS, type PlanResult } from '../../../shared/planning/osteotomy';
@@ -53,9 +53,6 @@ const sideOf = (cut: CutDisplay, x: Vec2) => cross(sub(cut.hinge, cut.cutEntry),
 function insideConvex(poly: Vec2[], x: Vec2): boolean {
   const signs = poly.map((p, i) => cross(sub(poly[(i + 1) % poly.length]!, p), sub(x, p)));
   return signs.every((s) => s >= -1e-6) || signs.every((s) => s <= 1e-6);
-}
-function area(poly: Vec2[]): number {
-  return Math.abs(poly.reduce((sum, p, i) => sum + cross(p, poly[(i + 1) % poly.length]!), 0)) / 2;
 }
 /** The angle the wedge polygon opens at the hinge, measured in mm. */
 const wedgeAngleAtHingeDeg = (f: LegFrame, cut: CutDisplay) =>
@@ -139,7 +136,7 @@ describe('fragment transform (clinical-spec §1, §5: rotation in mm, a general 
 });
 
 describe('fragment outline (the film cut along the osteotomy line)', () => {
-  it('HTO: the distal fragment holds the ankle, lies entirely on one side of the cut, and with the rest tiles the image', () => {
+  it('HTO: the distal fragment holds the ankle, lies on one side of the cut, inside the image, and stops short of the other leg', () => {
     const c = legCase();
     const { result, g } = geometry(c);
     const cut = g.cuts[0]!;
@@ -150,24 +147,31 @@ describe('fragment outline (the film cut along the osteotomy line)', () => {
     const movedSide = Math.sign(sideOf(cut, A));
     const scaleSq = distance(cut.hinge, cut.cutEntry);
     for (const v of cut.fragment.polygon) expect(movedSide * sideOf(cut, v)).toBeGreaterThanOrEqual(-1e-9 * scaleSq);
-    for (const v of cut.fragment.stationaryPolygon) expect(movedSide * sideOf(cut, v)).toBeLessThanOrEqual(1e-9 * scaleSq);
     expect(insideConvex(cut.fragment.polygon, A)).toBe(true);
     expect(insideConvex(cut.fragment.polygon, K)).toBe(false);
-    expect(insideConvex(cut.fragment.stationaryPolygon, K)).toBe(true);
-    expect(insideConvex(cut.fragment.stationaryPolygon, H)).toBe(true);
-    // Both polygons stay inside the image and together cover it exactly.
-    for (const v of [...cut.fragment.polygon, ...cut.fragment.stationaryPolygon]) {
+    expect(insideConvex(cut.fragment.polygon, H)).toBe(false);
+    for (const v of cut.fragment.polygon) {
       expect(v.x).toBeGreaterThanOrEqual(0);
       expect(v.x).toBeLessThanOrEqual(c.size.columns);
       expect(v.y).toBeGreaterThanOrEqual(0);
       expect(v.y).toBeLessThanOrEqual(c.size.rows);
     }
-    expect(area(cut.fragment.polygon) + area(cut.fragment.stationaryPolygon)).toBeCloseTo(c.size.columns * c.size.rows, 3);
-    // The cut runs below the plateau: plateau and condyles stay, the plafond moves.
+    // The cut runs below the plateau: plateau and condyles stay, the plafond and malleoli move.
     for (const id of ['tibialPlateauMedial', 'tibialPlateauLateral', 'femoralCondyleMedial', 'femoralCondyleLateral'] as const) {
-      expect(insideConvex(cut.fragment.stationaryPolygon, c.set.landmarks[id]!), id).toBe(true);
+      expect(insideConvex(cut.fragment.polygon, c.set.landmarks[id]!), id).toBe(false);
     }
     for (const id of ['plafondMedial', 'plafondLateral'] as const) expect(insideConvex(cut.fragment.polygon, c.set.landmarks[id]!), id).toBe(true);
+    // The other leg of a two-leg film (its mirror image across a midline 60 mm medial of the
+    // medial plateau) does not move: the fragment ends within a plateau width medial of this tibia.
+    const medial = (pt: Vec2) => pixelToLeg(c.frame, pt).x;
+    const plateauWidth = distance(pixelToLeg(c.frame, c.set.landmarks.tibialPlateauMedial!), pixelToLeg(c.frame, c.set.landmarks.tibialPlateauLateral!));
+    const tibia = (['tibialPlateauMedial', 'tibialPlateauLateral', 'kneeCentre', 'plafondMedial', 'plafondLateral', 'ankleCentre', 'malleolusMedial', 'malleolusLateral'] as const)
+      .flatMap((id) => (c.set.landmarks[id] ? [c.set.landmarks[id]!] : []));
+    const tibiaMedialMost = Math.min(...tibia.map(medial));
+    const fragmentMedialMost = Math.min(...cut.fragment.polygon.map(medial));
+    expect(fragmentMedialMost).toBeLessThan(tibiaMedialMost - 0.3 * plateauWidth);
+    expect(fragmentMedialMost).toBeGreaterThan(tibiaMedialMost - 0.4 * plateauWidth);
+    expect(insideConvex(cut.fragment.polygon, legToPixel(c.frame, { x: tibiaMedialMost - 60, y: pixelToLeg(c.frame, A).y }))).toBe(false);
   });
 
   it('DFO: the proximal fragment (femoral head) moves; the transform carries H onto the predicted H′ and leaves the ankle', () => {
@@ -183,8 +187,10 @@ describe('fragment outline (the film cut along the osteotomy line)', () => {
       expect(insideConvex(cut.fragment.polygon, result.preOp.keyPoints.ankleCentre.pixel!)).toBe(false);
       expect(distance(applyAffine(cut.fragment.transform, H), H2)).toBeLessThan(1e-9);
       for (const id of ['femoralCondyleMedial', 'femoralCondyleLateral', 'tibialPlateauMedial', 'tibialPlateauLateral'] as const) {
-        expect(insideConvex(cut.fragment.stationaryPolygon, c.set.landmarks[id]!), id).toBe(true);
+        expect(insideConvex(cut.fragment.polygon, c.set.landmarks[id]!), id).toBe(false);
       }
+      // The whole femoral head moves with its fragment: every contour point is inside.
+      for (const p of c.set.femoralHeadContour) expect(insideConvex(cut.fragment.polygon, p)).toBe(true);
       expect(insideConvex(cut.fragment.polygon, c.set.landmarks.greaterTrochanterTip!)).toBe(true);
       expectMovedLandmarksMapped(c, result, cut);
       // The femoral head contour moves with the fragment too.
@@ -202,7 +208,7 @@ describe('fragment outline (the film cut along the osteotomy line)', () => {
     ]);
     for (const cut of g.cuts) expectMovedLandmarksMapped(c, result, cut);
     const K = result.preOp.keyPoints.kneeCentre.pixel!;
-    for (const cut of g.cuts) expect(insideConvex(cut.fragment.stationaryPolygon, K)).toBe(true);
+    for (const cut of g.cuts) expect(insideConvex(cut.fragment.polygon, K)).toBe(false);
   });
 });
 
