@@ -124,7 +124,7 @@ describe('browser e2e: scanned films', () => {
     // Back in the library: the patient is there with the film.
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('.patient-list').innerText()).toContain('SCAN-0042');
-    expect(await page.locator('.series-card').count()).toBe(1);
+    await expect.poll(() => page.locator('.series-card').count()).toBe(1);
     expect(app.problems).toEqual([]);
   });
 
