@@ -227,7 +227,7 @@ describe('phantom film', () => {
     expect(ds.uint16('x00280102')).toBe(13);
   });
 
-  it('renders a full-size 0.15 mm film in a few seconds', () => {
+  it('renders a full-size 0.15 mm film (its time is printed, not asserted)', () => {
     const t0 = performance.now();
     const full = generateLongLegFilm({ study: FIXED_UIDS });
     const ms = performance.now() - t0;
@@ -236,8 +236,6 @@ describe('phantom film', () => {
     expect(full.truth.image.columns).toBeLessThanOrEqual(3200);
     expect(full.truth.image.rows).toBeGreaterThanOrEqual(7000);
     expect(full.truth.image.rows).toBeLessThanOrEqual(9000);
-    // A generous bound for a shared 2-core machine; it takes about 3 s when idle.
-    expect(ms).toBeLessThan(20_000);
   });
 
   it('writes a downscaled PNG preview (window from the header) into tests/.tmp for a visual check', () => {

@@ -172,9 +172,7 @@ describe('import:scannedFilm', () => {
     t = testBackend();
     const file = path.join(work, name);
     fs.writeFileSync(file, bytes());
-    const started = performance.now();
     const result = await t.call('import:scannedFilm', form(file));
-    expect(performance.now() - started).toBeLessThan(2000); // refused from the header, no giant allocation
     expect(result).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(message) } });
     nothingKept(t);
     expect(await t.value('library:listPatients', {})).toEqual([]);

@@ -40,9 +40,8 @@ async function values(page: Page): Promise<Record<string, { value: number | null
 
 const pageSet = (page: Page) => page.getByTestId('measure').evaluate((el) => (el as unknown as { osteoplanMeasure: { set(): LandmarkSet } }).osteoplanMeasure.set());
 
-async function waitSaved(page: Page): Promise<number> {
+async function waitSaved(page: Page): Promise<void> {
   await page.locator('[data-testid="measure"][data-save-status="saved"]').waitFor({ timeout: 10_000 });
-  return Number(await page.getByTestId('measure').getAttribute('data-save-latency-ms'));
 }
 
 function expectNoProblems(app: AppHarness) {
@@ -82,8 +81,9 @@ describe('browser e2e: measuring a long-leg film', () => {
     }
     expect(await page.getByTestId('step-now').getAttribute('data-step')).toBe('');
 
-    // Autosave within 0.5 s of the last change, and the stored pixels are the clicked ones.
-    expect(await waitSaved(page)).toBeLessThan(500);
+    // Autosaved, and the stored pixels are the clicked ones. The ≤ 0.5 s schedule is asserted on
+    // the autosave logic itself (tests/unit/measure); wall-clock timing is no test on a loaded machine.
+    await waitSaved(page);
     const stored = (await call(app, 'measurement:list', { imageId })).find((s) => s.set.side === 'R')!;
     for (const id of steps.slice(1)) {
       const got = stored.set.landmarks[id as keyof LandmarkSet['landmarks']]!;

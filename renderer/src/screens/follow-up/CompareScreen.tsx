@@ -16,6 +16,7 @@ import * as projection from '../../viewer/projection';
 import type { Point, ViewState } from '../../viewer/projection';
 import { sameShared, sharedFromView, standInSpacing, viewForShared, type FilmScale, type SharedView } from './compare-sync';
 import { ROLE_LABEL } from './labels';
+import { ScreenError, ScreenLoading } from '../../components/ScreenState';
 
 const errorText = (err: unknown) => (err instanceof ApiError ? err.message : String((err as Error)?.message ?? err));
 
@@ -66,29 +67,17 @@ export function CompareScreen({ api, patientId, imageIds, onBack }: Props) {
   }, [api, patientId]);
 
   if (error) {
-    return (
-      <div className="viewport-message" role="alert">
-        <div className="error-text">{error}</div>
-        <button className="btn" onClick={onBack}>Back</button>
-      </div>
-    );
+    return <ScreenError onBack={onBack}>{error}</ScreenError>;
   }
   if (!timeline) {
-    return (
-      <div className="viewport-message">
-        <div className="spinner" />
-      </div>
-    );
+    return <ScreenLoading />;
   }
   const found = imageIds.flatMap((id) => timeline.studies.flatMap((s) => s.films.filter((f) => f.imageId === id).map((film) => ({ film, study: s }))));
   if (found.length < 2 || found.length > 4) {
     return (
-      <div className="viewport-message" role="alert">
-        <div className="error-text">
-          {found.length < imageIds.length ? 'Some chosen films are not in this patient’s library. ' : ''}Choose two to four films on the timeline to compare.
-        </div>
-        <button className="btn" onClick={onBack}>Back to the timeline</button>
-      </div>
+      <ScreenError onBack={onBack} backLabel="Back to the timeline">
+        {found.length < imageIds.length ? 'Some chosen films are not in this patient’s library. ' : ''}Choose two to four films on the timeline to compare.
+      </ScreenError>
     );
   }
   return <CompareWorkspace api={api} timeline={timeline} films={found} onBack={onBack} />;

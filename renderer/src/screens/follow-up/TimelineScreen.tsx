@@ -14,6 +14,7 @@ import { formatPersonName } from '../../format';
 import { FindingsForm } from './FindingsForm';
 import { FOLLOW_UP_MEASURES, formatDelta, formatHkaShort, formatValue, PROCEDURE_LABEL, ROLE_LABEL, SIDE_LABEL } from './labels';
 import { TrendChart } from './TrendChart';
+import { ScreenError, ScreenLoading } from '../../components/ScreenState';
 
 const errorText = (err: unknown) => (err instanceof ApiError ? err.message : String((err as Error)?.message ?? err));
 const MAX_COMPARE = 4;
@@ -53,19 +54,10 @@ export function TimelineScreen({ api, patientId, onBack, onOpenImage, onMeasure,
   const leg = useMemo(() => timeline?.legs.find((l) => l.side === legSide) ?? timeline?.legs[0] ?? null, [timeline, legSide]);
 
   if (error) {
-    return (
-      <div className="viewport-message" role="alert">
-        <div className="error-text">{error}</div>
-        <button className="btn" onClick={onBack}>Back</button>
-      </div>
-    );
+    return <ScreenError onBack={onBack}>{error}</ScreenError>;
   }
   if (!timeline) {
-    return (
-      <div className="viewport-message">
-        <div className="spinner" />
-      </div>
-    );
+    return <ScreenLoading />;
   }
 
   const toggleCompare = (imageId: number) =>

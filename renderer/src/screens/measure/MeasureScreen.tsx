@@ -26,6 +26,7 @@ import { emptySet, handlePosition, initialState, landmarkReducer, type HandleRef
 import { firstOpenStep, MIN_CONTOUR_POINTS, nextOpenStep } from './steps';
 import { StepList } from './StepList';
 import { ValuesPanel } from './ValuesPanel';
+import { ScreenError, ScreenLoading } from '../../components/ScreenState';
 
 type Side = 'L' | 'R';
 type Mode = 'landmarks' | 'calibrate-line' | 'calibrate-circle';
@@ -91,19 +92,10 @@ export function MeasureScreen({ api, imageId, onBack, onPlan }: Props) {
   }, [api, imageId]);
 
   if (loadError) {
-    return (
-      <div className="viewport-message" role="alert">
-        <div className="error-text">{loadError}</div>
-        <button className="btn" onClick={onBack}>Back</button>
-      </div>
-    );
+    return <ScreenError onBack={onBack}>{loadError}</ScreenError>;
   }
   if (!detail || !saved) {
-    return (
-      <div className="viewport-message">
-        <div className="spinner" />
-      </div>
-    );
+    return <ScreenLoading />;
   }
   return <MeasureWorkspace api={api} imageId={imageId} detail={detail} saved={saved} side={side} onSide={setSide} onBack={onBack} onDetail={setDetail} onPlan={onPlan} />;
 }

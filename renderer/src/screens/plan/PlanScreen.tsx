@@ -30,6 +30,7 @@ import { PlanEditor } from './PlanEditor';
 import { PlanList } from './PlanList';
 import { PlanResults } from './PlanResults';
 import { duplicatePlan, newPlan, nextPlanName, withHandle, type PlanHandleRef } from './plan-model';
+import { ScreenError, ScreenLoading } from '../../components/ScreenState';
 
 type Side = 'L' | 'R';
 const FRAME = 0; // the viewer shows the first frame, as on the measuring screen
@@ -73,19 +74,10 @@ export function PlanScreen({ api, imageId, side, planId, onBack, onOpenPlan }: P
   }, [api, imageId]);
 
   if (loadError) {
-    return (
-      <div className="viewport-message" role="alert">
-        <div className="error-text">{loadError}</div>
-        <button className="btn" onClick={() => onBack(side)}>Back</button>
-      </div>
-    );
+    return <ScreenError onBack={() => onBack(side)}>{loadError}</ScreenError>;
   }
   if (!loaded) {
-    return (
-      <div className="viewport-message">
-        <div className="spinner" />
-      </div>
-    );
+    return <ScreenLoading />;
   }
   // The leg: the route's, else the plan's, else the one measured (right first).
   const routePlan = planId !== null ? loaded.plans.find((p) => p.planId === planId && p.imageId === imageId) : undefined;
