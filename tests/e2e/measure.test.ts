@@ -16,7 +16,7 @@ import { DEFAULT_VARIANTS } from '../../shared/landmarks/ids';
 import { computeLegAlignment } from '../../shared/measurements/leg-alignment';
 import type { LandmarkSet } from '../../shared/schemas/landmark-set';
 import { dataFile, importThroughFileChooser, REPO, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness } from './helpers';
-import { call, clickPixel, imageIdFromHash, openMeasure, zoomOnto, type Pt } from './measure-helpers';
+import { call, clickPixel, placeTrueLandmarks, imageIdFromHash, openMeasure, zoomOnto, type Pt } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'measure');
 mkdirSync(SHOTS, { recursive: true });
@@ -188,6 +188,28 @@ describe('browser e2e: measuring a long-leg film', () => {
     await waitSaved(page);
     const withMarker = (await call(app, 'measurement:list', { imageId })).find((s) => s.set.side === 'R')!.set;
     expect(withMarker.userCalibration).toMatchObject({ kind: 'circle', diameterMm: 25 });
+    expectNoProblems(app);
+  });
+
+  it('shows the leg-length difference once both legs of the film are measured', async () => {
+    const dir = tmpDir('measure-lld-');
+    // The left femur 12 mm shorter: the difference equals the phantom's truth (clinical-spec §3 lengths).
+    const { dicomPath, truth } = writeLongLegFilm(dir, { scale: 0.5, seed: 12, legs: { L: { femurLengthMm: 438 } } }, 'lld-phantom');
+    expect(truth.legLengthDifferenceMm).toBeGreaterThan(10);
+    app = await startApp();
+    const { page } = app;
+    await page.goto(app.bridge.url);
+    await importThroughFileChooser(page, [dicomPath]);
+    expect(await waitForImportDone(page)).toMatchObject({ imported: 1 });
+    await openMeasure(page, 'R');
+    await placeTrueLandmarks(page, truth.legs.R!.landmarksPx);
+    expect(await page.locator('[data-measure="legLengthDifference"]').count()).toBe(0); // one leg only
+    await page.getByRole('button', { name: 'Left leg' }).click();
+    await expect.poll(() => page.getByTestId('measure').getAttribute('data-side')).toBe('L');
+    await placeTrueLandmarks(page, truth.legs.L!.landmarksPx);
+    const row = page.locator('[data-measure="legLengthDifference"]');
+    await expect.poll(() => row.getAttribute('data-value')).not.toBe('');
+    expect(Math.abs(Math.abs(Number(await row.getAttribute('data-value'))) - truth.legLengthDifferenceMm!)).toBeLessThan(0.5);
     expectNoProblems(app);
   });
 

@@ -9,7 +9,8 @@ import { suggestImageFlipped } from '../../../../shared/geometry/frame';
 import type { ImageDetail, SavedLandmarkSet, StudyRole } from '../../../../shared/ipc/contract';
 import { guidedLandmarkSteps, landmarkLabel } from '../../../../shared/landmarks/catalogue';
 import { ANKLE_CENTRE_VARIANTS, DEFAULT_VARIANTS, KNEE_CENTRE_VARIANTS, PLATEAU_VARIANTS, type LandmarkId } from '../../../../shared/landmarks/ids';
-import { computeLegAlignment, type LegAlignment } from '../../../../shared/measurements/leg-alignment';
+import { computeLegAlignment, type LegAlignment, type Measurement } from '../../../../shared/measurements/leg-alignment';
+import { computeLegLengthDifference } from '../../../../shared/measurements/leg-length';
 import type { UserCalibration } from '../../../../shared/schemas/calibration';
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
 import { ApiError, type OsteoplanApi } from '../../api';
@@ -179,6 +180,17 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
       return { alignment: null, alignmentError: errorText(err) };
     }
   }, [set, calibration]);
+
+  // clinical-spec §3 lengths: the leg-length difference once the other leg of this film is measured too.
+  const legLengthDifference = useMemo((): Measurement | null => {
+    const other = sets.current[set.side === 'R' ? 'L' : 'R'];
+    if (!alignment || !other) return null;
+    try {
+      return computeLegLengthDifference(alignment, computeLegAlignment(other, decideCalibration(header, other.userCalibration)));
+    } catch {
+      return null;
+    }
+  }, [alignment, header, set.side]);
 
   // Guided steps (clinical-spec §2).
   const steps = useMemo(() => guidedLandmarkSteps(set.variants), [set.variants]);
@@ -599,7 +611,7 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
         <h3>Landmarks</h3>
         <StepList steps={steps} set={set} active={active} skipped={skipped} onActivate={(i) => (setActive(i), setMode('landmarks'))} />
         <h3>Values</h3>
-        <ValuesPanel alignment={alignment} error={alignmentError} />
+        <ValuesPanel alignment={alignment} error={alignmentError} legLengthDifference={legLengthDifference} />
         <h3>Calibration</h3>
         <div className="cal-section">
           <span className={`cal-badge cal-${calibration.type}`} data-testid="measure-calibration" data-calibration={calibration.type}>

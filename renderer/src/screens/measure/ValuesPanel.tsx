@@ -64,7 +64,7 @@ function Row({ m }: { m: Measurement }) {
   );
 }
 
-export function ValuesPanel({ alignment, error }: { alignment: LegAlignment | null; error: string | null }) {
+export function ValuesPanel({ alignment, error, legLengthDifference = null }: { alignment: LegAlignment | null; error: string | null; legLengthDifference?: Measurement | null }) {
   if (error) return <div className="error-text" role="alert">{error}</div>;
   if (!alignment) return null;
   const m = alignment.measurements;
@@ -86,6 +86,12 @@ export function ValuesPanel({ alignment, error }: { alignment: LegAlignment | nu
           ))}
         </section>
       ))}
+      {legLengthDifference && (
+        <section className="value-group">
+          <h4>Both legs</h4>
+          <Row m={legLengthDifference} />
+        </section>
+      )}
       {!uncalibrated && (
         <div className="cal-legend">
           mm values: <span className={`cal-tag cal-${alignment.calibration.type}`}>{CAL_SHORT[alignment.calibration.type]}</span> = {CAL_FULL[alignment.calibration.type]}
