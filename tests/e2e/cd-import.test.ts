@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dataFile, REPO, startApp, TMP, tmpDir, waitForImportDone, type AppHarness } from './helpers';
+import { dataFile, startApp, TMP, tmpDir, waitForImportDone, type AppHarness, publishScreenshot } from './helpers';
 
 const SHOTS = path.join(TMP, 'e2e');
 mkdirSync(SHOTS, { recursive: true });
@@ -63,7 +63,7 @@ describe('browser e2e: CD / DICOMDIR import', () => {
     await page.locator('.cd-patient[data-patient-id="9RG1"] .cd-study input').uncheck();
     await expect.poll(() => page.locator('.modal-foot').innerText()).toContain('2 studies, 2 images');
     await page.screenshot({ path: path.join(SHOTS, 'cd-import.png') });
-    copyFileSync(path.join(SHOTS, 'cd-import.png'), path.join(REPO, 'docs/screenshots/cd-import.png'));
+    publishScreenshot(path.join(SHOTS, 'cd-import.png'));
     await page.getByRole('button', { name: 'Import selected' }).click();
     expect(await waitForImportDone(page)).toEqual({ imported: 2, duplicates: 0, skipped: 0 });
     await expect.poll(() => page.locator('.patient-list button').count()).toBe(2);

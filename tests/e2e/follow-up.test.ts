@@ -5,7 +5,7 @@
 // the trend chart has its points at the right weeks, a value on hover and a PNG export; the
 // compare view shows a known length at equal screen pixels on both films and keeps zoom and pan in
 // sync. Screenshots of the timeline, chart and compare view go to docs/screenshots.
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -16,11 +16,10 @@ import type { Channel, RequestOf, ResponseOf } from '../../shared/ipc/contract';
 import { computeLegAlignment } from '../../shared/measurements/leg-alignment';
 import { computePlan } from '../../shared/planning/osteotomy';
 import { parsePlan, type PlanInput } from '../../shared/schemas/plan';
-import { importThroughFileChooser, REPO, startApp, TMP, tmpDir, waitForImportDone, type AppHarness } from './helpers';
+import { importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, type AppHarness, publishScreenshot } from './helpers';
 
 const SHOTS = path.join(TMP, 'follow-up');
 mkdirSync(SHOTS, { recursive: true });
-const DOCS = path.join(REPO, 'docs/screenshots');
 
 type Pt = { x: number; y: number };
 
@@ -269,8 +268,7 @@ describe('browser e2e: following the patient', () => {
     await sameLength();
     await page.screenshot({ path: path.join(SHOTS, 'compare.png') });
 
-    mkdirSync(DOCS, { recursive: true });
-    for (const name of ['timeline.png', 'chart.png', 'compare.png']) copyFileSync(path.join(SHOTS, name), path.join(DOCS, name));
+    for (const name of ['timeline.png', 'chart.png', 'compare.png']) publishScreenshot(path.join(SHOTS, name));
     expect(app.problems).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // bridge in-process, Debian Chromium through playwright-core. Nothing is built here: `npm test`
 // builds first; locally run `npx vite build --config renderer/vite.config.ts`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,18 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-quic',
 ];
+
+/**
+ * Copies a screenshot taken during a test into docs/screenshots, which README.md shows. Only on
+ * request (`npm run screenshots` sets OSTEOPLAN_UPDATE_SCREENSHOTS=1), so a plain `npm test`
+ * leaves the working tree as it found it; the test's own copy under tests/.tmp is always kept.
+ */
+export function publishScreenshot(file: string, name = path.basename(file)): void {
+  if (process.env.OSTEOPLAN_UPDATE_SCREENSHOTS !== '1') return;
+  const docs = path.join(REPO, 'docs/screenshots');
+  mkdirSync(docs, { recursive: true });
+  copyFileSync(file, path.join(docs, name));
+}
 
 export function chromiumPath(): string {
   const candidate = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

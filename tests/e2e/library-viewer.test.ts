@@ -19,6 +19,7 @@ import {
   waitForImportDone,
   waitForRender,
   type AppHarness,
+  publishScreenshot,
   type GreyImage,
 } from './helpers';
 import { LARGE_COLUMNS, LARGE_ROWS, largeFilmValue, writeLargeFilm } from './large-film';
@@ -386,6 +387,7 @@ describe('browser e2e: library and viewer over the bridge', () => {
     // Thumbnails render lazily; wait until the visible ones are drawn.
     await page.waitForFunction(() => document.querySelectorAll('.thumb canvas:not([hidden])').length >= 1, undefined, { timeout: 60_000 });
     await page.screenshot({ path: path.join(SHOTS, 'import-report.png') });
+    publishScreenshot(path.join(SHOTS, 'import-report.png'));
 
     // Search by name or ID narrows the list.
     await page.getByLabel('Search patients by name or ID').fill('11RG3');
@@ -397,9 +399,11 @@ describe('browser e2e: library and viewer over the bridge', () => {
     await page.locator('.patient-list button', { hasText: '10RG2' }).click();
     await page.waitForFunction(() => document.querySelectorAll('.thumb canvas:not([hidden])').length >= 1, undefined, { timeout: 60_000 });
     await page.screenshot({ path: path.join(SHOTS, 'library.png') });
+    publishScreenshot(path.join(SHOTS, 'library.png'));
     const imageId = await openFirstSeries(page);
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(SHOTS, 'viewer.png') });
+    publishScreenshot(path.join(SHOTS, 'viewer.png'));
     await waitForRender(page, imageId);
     expect(app.problems).toEqual([]);
   });

@@ -4,7 +4,7 @@
 // undo restores them; a reload restores every landmark exactly; an uncalibrated image hides mm
 // and says how to calibrate; a sphere calibration gives lengths within 1 % of the truth; the
 // demo patient works end to end. Screenshots at fit and 400 % go to docs/screenshots.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,12 +15,11 @@ import { guidedLandmarkSteps } from '../../shared/landmarks/catalogue';
 import { DEFAULT_VARIANTS } from '../../shared/landmarks/ids';
 import { computeLegAlignment } from '../../shared/measurements/leg-alignment';
 import type { LandmarkSet } from '../../shared/schemas/landmark-set';
-import { dataFile, importThroughFileChooser, REPO, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness } from './helpers';
+import { dataFile, importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness, publishScreenshot } from './helpers';
 import { call, clickPixel, placeTrueLandmarks, imageIdFromHash, openMeasure, zoomOnto, type Pt } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'measure');
 mkdirSync(SHOTS, { recursive: true });
-const DOCS = path.join(REPO, 'docs/screenshots');
 
 async function values(page: Page): Promise<Record<string, { value: number | null; text: string; status: string; calibration: string | null }>> {
   return page.evaluate(() => {
@@ -119,9 +118,8 @@ describe('browser e2e: measuring a long-leg film', () => {
     await page.mouse.move(kneeClient.x + 180, kneeClient.y - 150);
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(SHOTS, 'measure-zoom.png') });
-    mkdirSync(DOCS, { recursive: true });
-    copyFileSync(path.join(SHOTS, 'measure-fit.png'), path.join(DOCS, 'measure-fit.png'));
-    copyFileSync(path.join(SHOTS, 'measure-zoom.png'), path.join(DOCS, 'measure-zoom.png'));
+    publishScreenshot(path.join(SHOTS, 'measure-fit.png'));
+    publishScreenshot(path.join(SHOTS, 'measure-zoom.png'));
 
     // Drag the ankle centre 40 image pixels medially: the values follow the engine on the new set.
     const before = await values(page);

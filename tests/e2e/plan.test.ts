@@ -5,7 +5,7 @@
 // computePlan's values for that hinge; the plan and its chosen mark survive a reload; the simulated
 // correction moves the distal fragment's pixels exactly by the fragment transform and leaves the
 // rest alone; an over-correcting target raises the safety flags; a re-measured leg is announced.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,12 +19,11 @@ import type { LandmarkSet } from '../../shared/schemas/landmark-set';
 import type { Plan } from '../../shared/schemas/plan';
 import { newPlan } from '../../renderer/src/screens/plan/plan-model';
 import { pixelToCanvasTransform, type ViewState } from '../../renderer/src/viewer/projection';
-import { importThroughFileChooser, REPO, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness } from './helpers';
+import { importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness, publishScreenshot } from './helpers';
 import { call, openMeasure, placeTrueLandmarks, zoomOnto, type Pt } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'plan');
 mkdirSync(SHOTS, { recursive: true });
-const DOCS = path.join(REPO, 'docs/screenshots');
 
 const hook = <T,>(page: Page, fn: string) =>
   page.getByTestId('plan').evaluate((el, f) => {
@@ -276,9 +275,8 @@ describe('browser e2e: planning an osteotomy', () => {
     await page.getByTestId('plan').waitFor();
     await expect.poll(() => page.getByTestId('plan-remeasured').count()).toBe(1);
 
-    mkdirSync(DOCS, { recursive: true });
-    copyFileSync(path.join(SHOTS, 'plan.png'), path.join(DOCS, 'plan.png'));
-    copyFileSync(path.join(SHOTS, 'plan-simulated.png'), path.join(DOCS, 'plan-simulated.png'));
+    publishScreenshot(path.join(SHOTS, 'plan.png'));
+    publishScreenshot(path.join(SHOTS, 'plan-simulated.png'));
     expect(app.problems).toEqual([]);
   });
 });

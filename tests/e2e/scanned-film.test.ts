@@ -2,12 +2,12 @@
 // form (validated, with clear messages), the film is imported as an uncalibrated image of that
 // patient, opens in the viewer with exactly the scanned pixels, and bad input loses nothing.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATA, REPO, startApp, TMP, tmpDir, waitForRender, type AppHarness } from './helpers';
+import { DATA, startApp, TMP, tmpDir, waitForRender, type AppHarness, publishScreenshot } from './helpers';
 
 const SHOTS = path.join(TMP, 'e2e');
 mkdirSync(SHOTS, { recursive: true });
@@ -103,7 +103,7 @@ describe('browser e2e: scanned films', () => {
     await fillForm(page, { id: 'SCAN-0042', family: 'Doe', given: 'Jane', birth: '1961-02-03', sex: 'F', date: '2024-05-06', side: 'Right', description: 'Standing long-leg AP, outside film' });
     expect(await dialog.locator('.field-error').count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'scanned-film.png') });
-    copyFileSync(path.join(SHOTS, 'scanned-film.png'), path.join(REPO, 'docs/screenshots/scanned-film.png'));
+    publishScreenshot(path.join(SHOTS, 'scanned-film.png'));
     await page.getByRole('button', { name: 'Import film' }).click();
 
     // The film opens in the viewer: the patient's details, no spacing, exactly the scanned pixels.
