@@ -2,54 +2,22 @@
 // the upgrade from version 30 with a library, landmark sets and a plan in it; findings kept as
 // append-only revisions the database itself protects; values refused with nothing saved; a failed
 // save rolled back; settings with their clinical-spec §6 defaults surviving a reopen.
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../electron/backend/db/connection';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../electron/backend/db/connection';
 import { MIGRATIONS } from '../../electron/backend/db/migrations/index';
 import { FollowUpRepository } from '../../electron/backend/db/repositories/follow-up';
-import { AppError } from '../../shared/ipc/result';
-import { tempDataDir } from './helpers';
+import { appError, librarySeeder, useDatabaseFiles } from './helpers';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
-function freshFile(): string {
-  const tmp = tempDataDir();
-  cleanups.push(tmp.remove);
-  return path.join(tmp.dir, 'library.sqlite');
-}
-function open(file: string, migrations = MIGRATIONS): Db {
-  const db = openDatabase(file, { appVersion: '0.4.0-test', migrations });
-  cleanups.push(() => db.open && db.close());
-  return db;
-}
+const { freshFile, open } = useDatabaseFiles('0.4.0-test');
 
+/** One post-operative film, by plain SQL as version 30 knows it. */
 function seedImage(db: Db): number {
-  const patientId = db.prepare(`INSERT INTO patients (dicom_patient_id, name, created_at) VALUES ('P1', 'DOE^JANE', '2024-01-01') RETURNING id`).pluck().get();
-  const studyId = db.prepare(`INSERT INTO studies (patient_id, study_instance_uid, study_date, role, operation_date) VALUES (?, '1.2.3', '20240619', 'post-op', '2024-06-18') RETURNING id`).pluck().get(patientId);
-  const seriesId = db.prepare(`INSERT INTO series (study_id, series_instance_uid, modality) VALUES (?, '1.2.3.1', 'DX') RETURNING id`).pluck().get(studyId);
-  return db
-    .prepare(`
-    INSERT INTO images (series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, rows, columns, number_of_frames,
-                        photometric_interpretation, modality, store_path, sha256, size_bytes, header_json, imported_at)
-    VALUES (?, '1.2.3.1.1', '1.2.840.10008.5.1.4.1.1.1.1', '1.2.840.10008.1.2.1', 9000, 3000, 1, 'MONOCHROME2', 'DX', 'aa/a', ?, 10, '{}', 'now') RETURNING id`)
-    .pluck()
-    .get(seriesId, 'a'.repeat(64)) as number;
+  const seed = librarySeeder(db);
+  const studyId = seed.study(seed.patient(), '1.2.3', { studyDate: '20240619', role: 'post-op', operationDate: '2024-06-18' });
+  return seed.image(seed.series(studyId, '1.2.3.1'), { sopInstanceUid: '1.2.3.1.1' });
 }
 
 const findings = { hingeFracture: 'II' as const, gapFillPercent: 33.3, hardware: 'intact' as const, notes: 'Plate and screws in place.' };
-
-function appError(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('migration 0040', () => {
   it('upgrades a version-30 library with data: every row kept, findings and settings start empty', () => {

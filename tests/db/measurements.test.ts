@@ -7,9 +7,8 @@ import { MIGRATIONS } from '../../electron/backend/db/migrations/index';
 import { LibraryRepository } from '../../electron/backend/db/repositories/library';
 import { MeasurementRepository, canonicalJson } from '../../electron/backend/db/repositories/measurements';
 import { STUDY_ROLES } from '../../shared/ipc/contract';
-import { AppError } from '../../shared/ipc/result';
 import type { LandmarkSetInput } from '../../shared/schemas/landmark-set';
-import { useDatabaseFiles } from './helpers';
+import { appError, librarySeeder, useDatabaseFiles } from './helpers';
 
 const { freshFile, open } = useDatabaseFiles('0.2.0-test');
 
@@ -18,18 +17,11 @@ const OTHER_SOP = '1.2.826.0.1.3680043.8.498.2';
 
 /** A patient, study, series and two images (one single-frame, one with 3 frames), by plain SQL as version 10 knows them. */
 function seedLibrary(db: Db): { studyId: number; imageId: number; multiFrameImageId: number } {
-  const patient = db.prepare(`INSERT INTO patients (dicom_patient_id, name, created_at) VALUES ('P1', 'DOE^JANE', '2024-01-01') RETURNING id`).pluck().get() as number;
-  const studyId = db
-    .prepare(`INSERT INTO studies (patient_id, study_instance_uid, study_date, description) VALUES (?, '1.2.3', '20240611', 'Long leg') RETURNING id`)
-    .pluck()
-    .get(patient) as number;
-  const series = db.prepare(`INSERT INTO series (study_id, series_instance_uid, modality) VALUES (?, '1.2.3.4', 'DX') RETURNING id`).pluck().get(studyId) as number;
-  const insertImage = db.prepare(`
-    INSERT INTO images (series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, rows, columns, number_of_frames,
-                        photometric_interpretation, modality, store_path, sha256, size_bytes, header_json, imported_at)
-    VALUES (?, ?, '1.2.840.10008.5.1.4.1.1.1.1', '1.2.840.10008.1.2.1', 100, 50, ?, 'MONOCHROME2', 'DX', ?, ?, 10, '{}', 'now') RETURNING id`);
-  const imageId = insertImage.pluck().get(series, SOP, 1, 'aa/a.dcm', 'a'.repeat(64)) as number;
-  const multiFrameImageId = insertImage.pluck().get(series, OTHER_SOP, 3, 'bb/b.dcm', 'b'.repeat(64)) as number;
+  const seed = librarySeeder(db);
+  const studyId = seed.study(seed.patient(), '1.2.3', { studyDate: '20240611', description: 'Long leg' });
+  const series = seed.series(studyId, '1.2.3.4');
+  const imageId = seed.image(series, { sopInstanceUid: SOP, rows: 100, columns: 50 });
+  const multiFrameImageId = seed.image(series, { sopInstanceUid: OTHER_SOP, rows: 100, columns: 50, frames: 3 });
   return { studyId, imageId, multiFrameImageId };
 }
 
@@ -55,16 +47,6 @@ function landmarkSet(overrides: Partial<LandmarkSetInput> = {}): LandmarkSetInpu
     userCalibration: { kind: 'line', from: { x: 1.1, y: 2.2 }, to: { x: 3.3, y: 4.4 }, lengthMm: 25.4 },
     ...overrides,
   };
-}
-
-function appError(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an AppError');
 }
 
 describe('migration 0020', () => {

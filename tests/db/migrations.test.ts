@@ -5,8 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openBackend } from '../../electron/backend/backend';
 import { LATEST_SCHEMA_VERSION, openDatabase } from '../../electron/backend/db/connection';
 import { MIGRATIONS } from '../../electron/backend/db/migrations/index';
-import { AppError } from '../../shared/ipc/result';
-import { tempDataDir } from './helpers';
+import { appError, librarySeeder, tempDataDir } from './helpers';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
@@ -14,16 +13,6 @@ function freshDir() {
   const tmp = tempDataDir();
   cleanup = tmp.remove;
   return tmp.dir;
-}
-
-function catchAppError(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an AppError');
 }
 
 describe('migrations', () => {
@@ -40,8 +29,8 @@ describe('migrations', () => {
     expect(db.prepare(`SELECT value FROM app_meta WHERE key = 'last_app_version'`).pluck().get()).toBe('1.2.3');
 
     // STRICT refuses a wrong type; foreign keys refuse an orphan study.
-    const patient = db.prepare(`INSERT INTO patients (dicom_patient_id, name, created_at) VALUES ('P1', 'DOE^JANE', 'now') RETURNING id`).pluck().get() as number;
-    const study = db.prepare(`INSERT INTO studies (patient_id, study_instance_uid) VALUES (?, '1.2') RETURNING id`).pluck().get(patient) as number;
+    const seed = librarySeeder(db);
+    const study = seed.study(seed.patient(), '1.2');
     expect(() => db.prepare(`INSERT INTO series (study_id, series_instance_uid, series_number) VALUES (?, '1.2.1', 'two')`).run(study)).toThrow(
       /cannot store TEXT value in INTEGER column/,
     );
@@ -52,7 +41,7 @@ describe('migrations', () => {
   it('reopening a migrated database keeps its data and runs nothing again', () => {
     const file = path.join(freshDir(), 'library.sqlite');
     const db = openDatabase(file, { appVersion: '1' });
-    db.prepare(`INSERT INTO patients (dicom_patient_id, name, created_at) VALUES ('P1', 'DOE^JANE', 'now')`).run();
+    librarySeeder(db).patient('P1', 'DOE^JANE');
     db.close();
     const again = openDatabase(file, { appVersion: '2' });
     expect(again.prepare(`SELECT name FROM patients`).pluck().all()).toEqual(['DOE^JANE']);
@@ -79,7 +68,7 @@ describe('migrations', () => {
     db.close();
     const before = fs.readFileSync(file);
 
-    const err = catchAppError(() => openDatabase(file, { appVersion: '0.1.0' }));
+    const err = appError(() => openDatabase(file, { appVersion: '0.1.0' }));
     expect(err.code).toBe('DB_FROM_FUTURE');
     expect(err.message).toContain(`database version ${LATEST_SCHEMA_VERSION + 20}`);
     expect(err.message).toContain(`up to ${LATEST_SCHEMA_VERSION}`);
@@ -89,7 +78,7 @@ describe('migrations', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
 
     // The backend (what Electron and the bridge open) refuses it the same way.
-    expect(catchAppError(() => openBackend({ dataDir: dir, appVersion: '0.1.0' })).code).toBe('DB_FROM_FUTURE');
+    expect(appError(() => openBackend({ dataDir: dir, appVersion: '0.1.0' })).code).toBe('DB_FROM_FUTURE');
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 });

@@ -8,9 +8,8 @@ import { MIGRATIONS } from '../../electron/backend/db/migrations/index';
 import { canonicalJson } from '../../electron/backend/db/repositories/json-document';
 import { MeasurementRepository } from '../../electron/backend/db/repositories/measurements';
 import { PlanRepository } from '../../electron/backend/db/repositories/plans';
-import { AppError } from '../../shared/ipc/result';
 import type { PlanInput } from '../../shared/schemas/plan';
-import { useDatabaseFiles } from './helpers';
+import { appError, librarySeeder, useDatabaseFiles } from './helpers';
 
 const { freshFile, open } = useDatabaseFiles('0.3.0-test');
 
@@ -28,25 +27,17 @@ interface Seed {
 
 /** Two patients, three images (two of the first patient), by plain SQL as version 20 knows them. */
 function seedLibrary(db: Db): Seed {
-  const patient = db.prepare(`INSERT INTO patients (dicom_patient_id, name, created_at) VALUES (?, ?, '2024-01-01') RETURNING id`).pluck();
-  const study = db.prepare(`INSERT INTO studies (patient_id, study_instance_uid, study_date) VALUES (?, ?, ?) RETURNING id`).pluck();
-  const series = db.prepare(`INSERT INTO series (study_id, series_instance_uid, modality) VALUES (?, ?, 'DX') RETURNING id`).pluck();
-  const image = db
-    .prepare(`
-    INSERT INTO images (series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, rows, columns, number_of_frames,
-                        photometric_interpretation, modality, store_path, sha256, size_bytes, header_json, imported_at)
-    VALUES (?, ?, '1.2.840.10008.5.1.4.1.1.1.1', '1.2.840.10008.1.2.1', 9000, 3000, 1, 'MONOCHROME2', 'DX', ?, ?, 10, '{}', 'now') RETURNING id`)
-    .pluck();
-  const patientId = patient.get('P1', 'DOE^JANE') as number;
-  const otherPatientId = patient.get('P2', 'ROE^RICHARD') as number;
-  const s1 = series.get(study.get(patientId, '1.2.3', '20240611'), '1.2.3.1');
-  const s2 = series.get(study.get(otherPatientId, '1.2.4', '20240612'), '1.2.4.1');
+  const seed = librarySeeder(db);
+  const patientId = seed.patient('P1', 'DOE^JANE');
+  const otherPatientId = seed.patient('P2', 'ROE^RICHARD');
+  const s1 = seed.series(seed.study(patientId, '1.2.3', { studyDate: '20240611' }), '1.2.3.1');
+  const s2 = seed.series(seed.study(otherPatientId, '1.2.4', { studyDate: '20240612' }), '1.2.4.1');
   return {
     patientId,
     otherPatientId,
-    imageId: image.get(s1, SOP, 'aa/a.dcm', 'a'.repeat(64)) as number,
-    secondImageId: image.get(s1, SOP_2, 'bb/b.dcm', 'b'.repeat(64)) as number,
-    otherPatientImageId: image.get(s2, OTHER_PATIENT_SOP, 'cc/c.dcm', 'c'.repeat(64)) as number,
+    imageId: seed.image(s1, { sopInstanceUid: SOP }),
+    secondImageId: seed.image(s1, { sopInstanceUid: SOP_2 }),
+    otherPatientImageId: seed.image(s2, { sopInstanceUid: OTHER_PATIENT_SOP }),
   };
 }
 
@@ -78,16 +69,6 @@ function planDoc(overrides: Partial<PlanInput> = {}): PlanInput {
     cutEntry: { x: 0.1 + 0.2, y: 4700 + 1 / 3 },
     ...overrides,
   };
-}
-
-function appError(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an AppError');
 }
 
 const count = (db: Db, table: string) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
