@@ -8,8 +8,8 @@ import {
   userCalibrationFromMarker,
   type CalibrationHeader,
 } from '../../../shared/calibration/calibration';
-import { EngineError } from '../../../shared/geometry/errors';
 import { CalibrationSchema } from '../../../shared/schemas/calibration';
+import { engineErrorCode } from '../helpers/engine-error';
 
 const header = (h: Partial<CalibrationHeader>): CalibrationHeader => ({
   modality: 'CR',
@@ -19,16 +19,6 @@ const header = (h: Partial<CalibrationHeader>): CalibrationHeader => ({
   pixelSpacingCalibrationType: null,
   ...h,
 });
-
-const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return (e as EngineError).code;
-  }
-  throw new Error('expected an EngineError');
-};
 
 describe('clinical-spec §4 worked checks', () => {
   it('a 32 mm disc at 10 / 15 / 17 % magnification appears 35.2 / 36.8 / 37.4 mm', () => {
@@ -163,13 +153,13 @@ describe('user calibration (clinical-spec §4 rule 1)', () => {
   });
 
   it('a zero-length line or a collinear circle is refused, never NaN', () => {
-    expect(codeOf(() => userCalibrationFromMarker({ kind: 'line', from: { x: 1, y: 1 }, to: { x: 1, y: 1 }, lengthMm: 10 }))).toBe('DEGENERATE_GEOMETRY');
+    expect(engineErrorCode(() => userCalibrationFromMarker({ kind: 'line', from: { x: 1, y: 1 }, to: { x: 1, y: 1 }, lengthMm: 10 }))).toBe('DEGENERATE_GEOMETRY');
     expect(
-      codeOf(() =>
+      engineErrorCode(() =>
         userCalibrationFromMarker({ kind: 'circle', points: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 2 }], diameterMm: 25 }),
       ),
     ).toBe('DEGENERATE_GEOMETRY');
-    expect(codeOf(() => userCalibrationFromMarker({ kind: 'line', from: { x: 0, y: 0 }, to: { x: 10, y: 0 }, lengthMm: 0 }))).toBe('INVALID_SPACING');
+    expect(engineErrorCode(() => userCalibrationFromMarker({ kind: 'line', from: { x: 0, y: 0 }, to: { x: 10, y: 0 }, lengthMm: 0 }))).toBe('INVALID_SPACING');
   });
 });
 
@@ -181,7 +171,7 @@ describe('explicit spacing', () => {
       [Number.NaN, 0.1],
       [0.1, Number.POSITIVE_INFINITY],
     ]) {
-      expect(codeOf(() => calibrationFromSpacing(r!, c!, '--spacing'))).toBe('INVALID_SPACING');
+      expect(engineErrorCode(() => calibrationFromSpacing(r!, c!, '--spacing'))).toBe('INVALID_SPACING');
     }
     expect(() => calibrationFromSpacing(0, 0.1, '--spacing')).toThrow(/from --spacing is 0 mm\/px: it must be a finite number greater than zero/);
   });

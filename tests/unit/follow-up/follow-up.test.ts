@@ -11,7 +11,7 @@ import {
 } from '../../../shared/follow-up/follow-up';
 import { computeLegAlignment } from '../../../shared/measurements/leg-alignment';
 import { computePlan } from '../../../shared/planning/osteotomy';
-import { parsePlan } from '../../../shared/schemas/plan';
+import { testPlan } from '../helpers/plan';
 import { calibrated, legPointsMm, toLandmarkSet, TYPICAL_VARUS_LEG } from '../helpers/synthetic-leg';
 
 const snap = (hkaDeg: number | null, wblPercent: number | null, mptaDeg: number | null) => ({ hkaDeg, wblPercent, mptaDeg });
@@ -42,7 +42,7 @@ describe('achieved vs planned (clinical-spec §6)', () => {
   });
   it('works from a plan prediction and a post-op alignment', () => {
     const cal = calibrated(0.15, 0.15);
-    const plan = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, parsePlan({ schemaVersion: 1, name: 'p', procedure: 'hto-medial-opening', target: { kind: 'wbl', percent: 62.5, preset: 'fujisawa' } }));
+    const plan = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, testPlan({ name: 'p' }));
     const postOp = computeLegAlignment(plan.transformedSet, cal);
     const d = achievedVsPlanned(snapshotOf(plan.predicted), snapshotOf(postOp));
     expect(d.wblPercent.delta).toBeCloseTo(0, 9);

@@ -8,11 +8,11 @@ import { buildTimeline, type TimelineInputImage, type TimelineInputStudy } from 
 import type { CalibrationHeader } from '../../../shared/calibration/calibration';
 import { computeLegAlignment } from '../../../shared/measurements/leg-alignment';
 import { computePlan } from '../../../shared/planning/osteotomy';
-import { parsePlan } from '../../../shared/schemas/plan';
+import { testPlan } from '../helpers/plan';
 import { calibrated, legPointsMm, toLandmarkSet, TYPICAL_VARUS_LEG } from '../helpers/synthetic-leg';
 
 const HEADER: CalibrationHeader = { modality: 'CR', pixelSpacing: [0.15, 0.15], imagerPixelSpacing: null, estimatedRadiographicMagnificationFactor: null, pixelSpacingCalibrationType: 'GEOMETRY' };
-const PLAN = parsePlan({ schemaVersion: 1, name: 'Fujisawa', date: '2024-03-01', procedure: 'hto-medial-opening', target: { kind: 'wbl', percent: 62.5, preset: 'fujisawa' } });
+const PLAN = testPlan({ name: 'Fujisawa', date: '2024-03-01' });
 
 function image(imageId: number, set: ReturnType<typeof toLandmarkSet> | null, header = HEADER): TimelineInputImage {
   return {

@@ -6,18 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { UNCALIBRATED } from '../../../shared/calibration/calibration';
-import { EngineError } from '../../../shared/geometry/errors';
 import { createLegFrame, pixelToLeg, legToPixel, type LegFrame } from '../../../shared/geometry/frame';
 import { angleBetweenDeg, cross, distance, sub, type Vec2 } from '../../../shared/geometry/vec';
 import { applyAffine, composeAffine, fragmentTransform, planDisplayGeometry, type CutDisplay, type ImageSize } from '../../../shared/planning/display-geometry';
 import { computePlan, FEMORAL_MOVED_LANDMARKS, TIBIAL_MOVED_LANDMARKS, type PlanResult } from '../../../shared/planning/osteotomy';
 import type { Calibration } from '../../../shared/schemas/calibration';
 import type { LandmarkSet } from '../../../shared/schemas/landmark-set';
-import { parsePlan, type PlanInput } from '../../../shared/schemas/plan';
+import { engineErrorCode } from '../helpers/engine-error';
+import { testPlan } from '../helpers/plan';
 import { calibrated, legPointsMm, toLandmarkSet, TYPICAL_VARUS_LEG, type ImageOptions, type LegSpec } from '../helpers/synthetic-leg';
-
-const plan = (p: Partial<PlanInput> = {}) =>
-  parsePlan({ schemaVersion: 1, name: 'test', procedure: 'hto-medial-opening', target: { kind: 'wbl', percent: 62.5, preset: 'fujisawa' }, ...p });
 
 /** Non-square pixels (row spacing ≠ column spacing) on a right leg: a pixel-space rotation would be visibly wrong. */
 const NON_SQUARE: ImageOptions = { side: 'R', imageFlipped: false, rowSpacingMm: 0.139, columnSpacingMm: 0.101, offsetPx: { x: 3000, y: 4200 } };
@@ -41,7 +38,7 @@ function legCase(spec: LegSpec = TYPICAL_VARUS_LEG, image: ImageOptions = NON_SQ
   return { set, cal: calibration, frame, size };
 }
 
-function geometry(c: Case, p = plan()) {
+function geometry(c: Case, p = testPlan()) {
   const result = computePlan(c.set, c.cal, p);
   return { result, g: planDisplayGeometry(c.set, c.cal, result, c.size) };
 }
@@ -106,7 +103,7 @@ describe('fragment transform (clinical-spec §1, §5: rotation in mm, a general 
     fc.assert(
       fc.property(legArb, imageArb, fc.double({ min: 50, max: 65, noNaN: true }), (leg, image, percent) => {
         const c = legCase({ ...TYPICAL_VARUS_LEG, ...leg }, image);
-        const { result, g } = geometry(c, plan({ target: { kind: 'wbl', percent, preset: 'custom' } }));
+        const { result, g } = geometry(c, testPlan({ target: { kind: 'wbl', percent, preset: 'custom' } }));
         const cut = g.cuts[0]!;
         expectMovedLandmarksMapped(c, result, cut);
         const hinge = applyAffine(cut.fragment.transform, cut.hinge);
@@ -177,7 +174,7 @@ describe('fragment outline (the film cut along the osteotomy line)', () => {
   it('DFO: the proximal fragment (femoral head) moves; the transform carries H onto the predicted H′ and leaves the ankle', () => {
     for (const procedure of ['dfo-lateral-opening', 'dfo-medial-closing'] as const) {
       const c = legCase(VALGUS);
-      const { result, g } = geometry(c, plan({ procedure, target: { kind: 'wbl', percent: 50, preset: 'neutral' } }));
+      const { result, g } = geometry(c, testPlan({ procedure, target: { kind: 'wbl', percent: 50, preset: 'neutral' } }));
       const cut = g.cuts[0]!;
       expect(cut).toMatchObject({ bone: 'femur', fragment: { part: 'proximal' } });
       const H = result.preOp.keyPoints.femoralHeadCentre.pixel!;
@@ -201,7 +198,7 @@ describe('fragment outline (the film cut along the osteotomy line)', () => {
   it('double-level: two cuts, the distal tibial and proximal femoral fragments, each with its own transform', () => {
     const severe: LegSpec = { ...TYPICAL_VARUS_LEG, mpta: 82, mldfa: 92, jlca: 1 };
     const c = legCase(severe);
-    const { result, g } = geometry(c, plan({ procedure: 'double-level', doubleLevel: { maxPostOpMptaDeg: 90 } }));
+    const { result, g } = geometry(c, testPlan({ procedure: 'double-level', doubleLevel: { maxPostOpMptaDeg: 90 } }));
     expect(g.cuts.map((x) => [x.bone, x.fragment.part])).toEqual([
       ['tibia', 'distal'],
       ['femur', 'proximal'],
@@ -240,7 +237,7 @@ describe('wedge and gap (clinical-spec §5)', () => {
 
   it('closing HTO: the removed wedge lies on the stationary side between the two saw cuts; its base is the engine’s chord', () => {
     const c = legCase();
-    const { result, g } = geometry(c, plan({ procedure: 'hto-lateral-closing' }));
+    const { result, g } = geometry(c, testPlan({ procedure: 'hto-lateral-closing' }));
     const cut = g.cuts[0]!;
     expect(cut.wedge).toBe('closing');
     expect(cut.secondCutLine).toEqual({ from: cut.movedCutEntry, to: cut.hinge });
@@ -277,7 +274,7 @@ describe('the new mechanical axis', () => {
 describe('dragging the hinge (clinical-spec §5: α and gap follow the hinge)', () => {
   /** Every drag frame: the drawing agrees with computePlan for that hinge. */
   function frameAt(c: Case, hinge: Vec2, cutEntry: Vec2) {
-    const { result, g } = geometry(c, plan({ hinge, cutEntry }));
+    const { result, g } = geometry(c, testPlan({ hinge, cutEntry }));
     const cut = g.cuts[0]!;
     const engine = result.cuts[0]!;
     expect(cut.hinge).toEqual(hinge);
@@ -321,17 +318,8 @@ describe('bad input gives typed errors', () => {
     const c = legCase();
     const { result } = geometry(c);
     const hinge = result.cuts[0]!.hinge;
-    const same = computePlan(c.set, c.cal, plan({ hinge, cutEntry: hinge }));
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(EngineError);
-        return (e as EngineError).code;
-      }
-      return 'no error';
-    };
-    expect(code(() => planDisplayGeometry(c.set, c.cal, same, c.size))).toBe('DEGENERATE_GEOMETRY');
-    expect(code(() => planDisplayGeometry(c.set, c.cal, result, { columns: 0, rows: 100 }))).toBe('INVALID_INPUT');
+    const same = computePlan(c.set, c.cal, testPlan({ hinge, cutEntry: hinge }));
+    expect(engineErrorCode(() => planDisplayGeometry(c.set, c.cal, same, c.size))).toBe('DEGENERATE_GEOMETRY');
+    expect(engineErrorCode(() => planDisplayGeometry(c.set, c.cal, result, { columns: 0, rows: 100 }))).toBe('INVALID_INPUT');
   });
 });

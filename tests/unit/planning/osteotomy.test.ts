@@ -12,21 +12,11 @@ import {
   miniaciRotationDeg,
   type PlanResult,
 } from '../../../shared/planning/osteotomy';
-import { parsePlan, type PlanInput } from '../../../shared/schemas/plan';
 import { calibrated, DEFAULT_IMAGE, legPointsMm, toLandmarkSet, TYPICAL_VARUS_LEG, type ImageOptions, type LegSpec } from '../helpers/synthetic-leg';
+import { engineErrorCode } from '../helpers/engine-error';
+import { testPlan } from '../helpers/plan';
 
 const cal = calibrated(DEFAULT_IMAGE.rowSpacingMm, DEFAULT_IMAGE.columnSpacingMm);
-const plan = (p: Partial<PlanInput>) =>
-  parsePlan({ schemaVersion: 1, name: 'test', procedure: 'hto-medial-opening', target: { kind: 'wbl', percent: 62.5, preset: 'fujisawa' }, ...p });
-const codeOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return (e as EngineError).code;
-  }
-  throw new Error('expected an EngineError');
-};
 const flagCodes = (r: PlanResult) => r.flags.map((f) => f.code);
 
 // Adult varus knees in the range HTO is planned for (MPTA 80–86°, HKA about −2° to −12°).
@@ -82,7 +72,7 @@ describe('medial opening-wedge HTO, Miniaci (clinical-spec §5)', () => {
     fc.assert(
       fc.property(varusLegArb, imageArb, fc.double({ min: 50, max: 65, noNaN: true }), (spec, image, percent) => {
         const set = toLandmarkSet(legPointsMm(spec), image);
-        const r = computePlan(set, calibrated(image.rowSpacingMm, image.columnSpacingMm), plan({ target: { kind: 'wbl', percent } }));
+        const r = computePlan(set, calibrated(image.rowSpacingMm, image.columnSpacingMm), testPlan({ target: { kind: 'wbl', percent } }));
         expect(r.predicted.measurements.wbl.value!).toBeCloseTo(percent, 7);
         // clinical-spec §5: "within about 0.01°". The gap is second order in the correction Δ
         // (the angle subtended at T instead of K): a sweep of 160,000 legs over this range put
@@ -108,7 +98,7 @@ describe('medial opening-wedge HTO, Miniaci (clinical-spec §5)', () => {
   });
 
   it('the typical leg: Dugdale and the HKA change agree within 0.01° (about 0.003°) but are different numbers', () => {
-    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, plan({}));
+    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, testPlan({}));
     const diff = Math.abs(r.alignmentChangeDeg - r.hkaChangeDeg);
     expect(diff).toBeGreaterThan(0.001);
     expect(diff).toBeLessThan(0.01);
@@ -128,11 +118,11 @@ describe('medial opening-wedge HTO, Miniaci (clinical-spec §5)', () => {
           const q = { x: (f1.lateralSign * p.x) / f1.columnSpacingMm, y: -p.y / f1.rowSpacingMm };
           return { x: q.x + image.offsetPx.x, y: q.y + image.offsetPx.y };
         };
-        const a = computePlan(toLandmarkSet(leg, DEFAULT_IMAGE), cal, plan({}));
+        const a = computePlan(toLandmarkSet(leg, DEFAULT_IMAGE), cal, testPlan({}));
         const b = computePlan(
           toLandmarkSet(leg, image),
           calibrated(image.rowSpacingMm, image.columnSpacingMm),
-          plan({ hinge: toPx(toMm(defaults.hinge)), cutEntry: toPx(toMm(defaults.cutEntry)) }),
+          testPlan({ hinge: toPx(toMm(defaults.hinge)), cutEntry: toPx(toMm(defaults.cutEntry)) }),
         );
         expect(b.wedgeAngleDeg).toBeCloseTo(a.wedgeAngleDeg, 7);
         expect(b.cuts[0]!.gapChordMm!).toBeCloseTo(a.cuts[0]!.gapChordMm!, 6);
@@ -146,7 +136,7 @@ describe('medial opening-wedge HTO, Miniaci (clinical-spec §5)', () => {
 
   it('gap: L from cut entry to hinge, chord 2·L·sin(α/2), and L·tan α', () => {
     const set = toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG));
-    const r = computePlan(set, cal, plan({}));
+    const r = computePlan(set, cal, testPlan({}));
     const cut = r.cuts[0]!;
     const f = createLegFrame('R', false, DEFAULT_IMAGE.rowSpacingMm, DEFAULT_IMAGE.columnSpacingMm);
     const L = distance(pixelToLeg(f, cut.cutEntry), pixelToLeg(f, cut.hinge));
@@ -159,7 +149,7 @@ describe('medial opening-wedge HTO, Miniaci (clinical-spec §5)', () => {
   it('default hinge: 10 mm inside the lateral plateau edge and 15 mm below it along the tibial axis', () => {
     const leg = legPointsMm(TYPICAL_VARUS_LEG).points;
     const set = toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG));
-    const r = computePlan(set, cal, plan({}));
+    const r = computePlan(set, cal, testPlan({}));
     expect(r.cuts[0]!.hingeSource).toBe('default');
     const f = createLegFrame('R', false, DEFAULT_IMAGE.rowSpacingMm, DEFAULT_IMAGE.columnSpacingMm);
     const hinge = pixelToLeg(f, { x: r.cuts[0]!.hinge.x - DEFAULT_IMAGE.offsetPx.x, y: r.cuts[0]!.hinge.y - DEFAULT_IMAGE.offsetPx.y });
@@ -174,14 +164,14 @@ describe('medial opening-wedge HTO, Miniaci (clinical-spec §5)', () => {
     const set = toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG));
     const hinge = { x: set.landmarks.tibialPlateauLateral!.x + 60, y: set.landmarks.tibialPlateauLateral!.y + 110 };
     const cutEntry = { x: set.landmarks.tibialPlateauMedial!.x - 5, y: set.landmarks.tibialPlateauMedial!.y + 250 };
-    const r = computePlan(set, cal, plan({ hinge, cutEntry }));
+    const r = computePlan(set, cal, testPlan({ hinge, cutEntry }));
     expect(r.cuts[0]).toMatchObject({ hinge, cutEntry, hingeSource: 'plan', cutEntrySource: 'plan' });
     expect(r.predicted.measurements.wbl.value!).toBeCloseTo(62.5, 9);
   });
 
   it('moves only the distal fragment: plateau, knee and femur stay in place', () => {
     const set = toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG));
-    const r = computePlan(set, cal, plan({}));
+    const r = computePlan(set, cal, testPlan({}));
     for (const id of ['tibialPlateauMedial', 'tibialPlateauLateral', 'kneeCentre', 'femoralCondyleMedial', 'greaterTrochanterTip'] as const) {
       expect(r.transformedSet.landmarks[id]).toEqual(set.landmarks[id]);
     }
@@ -196,7 +186,7 @@ describe('medial opening-wedge HTO, Miniaci (clinical-spec §5)', () => {
   it('an HKA target lands the predicted HKA exactly on it', () => {
     fc.assert(
       fc.property(varusLegArb, fc.double({ min: -1, max: 4, noNaN: true }), (spec, deg) => {
-        const r = computePlan(toLandmarkSet(legPointsMm(spec)), cal, plan({ target: { kind: 'hka', deg } }));
+        const r = computePlan(toLandmarkSet(legPointsMm(spec)), cal, testPlan({ target: { kind: 'hka', deg } }));
         expect(r.predicted.measurements.hka.value!).toBeCloseTo(deg, 9);
         expect(r.predicted.measurements.wbl.value!).toBeCloseTo(r.targetWblPercent, 9);
       }),
@@ -207,7 +197,7 @@ describe('medial opening-wedge HTO, Miniaci (clinical-spec §5)', () => {
 
 describe('lateral closing-wedge HTO (clinical-spec §5)', () => {
   it('hinges medially, closes a wedge and reaches the target', () => {
-    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, plan({ procedure: 'hto-lateral-closing' }));
+    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, testPlan({ procedure: 'hto-lateral-closing' }));
     expect(r.cuts[0]!.wedge).toBe('closing');
     expect(r.predicted.measurements.wbl.value!).toBeCloseTo(62.5, 9);
     expect(flagCodes(r)).not.toContain('CORRECTION_DIRECTION');
@@ -222,7 +212,7 @@ describe('DFO for a valgus knee (clinical-spec §5)', () => {
       ['dfo-lateral-opening', 'opening'],
       ['dfo-medial-closing', 'closing'],
     ] as const) {
-      const r = computePlan(set, cal, plan({ procedure, target: { kind: 'wbl', percent: 50, preset: 'neutral' } }));
+      const r = computePlan(set, cal, testPlan({ procedure, target: { kind: 'wbl', percent: 50, preset: 'neutral' } }));
       expect(r.preOp.measurements.hka.value!).toBeGreaterThan(0);
       expect(r.predicted.measurements.wbl.value!).toBeCloseTo(50, 9);
       expect(r.cuts[0]).toMatchObject({ bone: 'femur', wedge });
@@ -235,11 +225,11 @@ describe('DFO for a valgus knee (clinical-spec §5)', () => {
     }
   });
   it('an HKA target works for a DFO too', () => {
-    const r = computePlan(toLandmarkSet(legPointsMm(valgus)), cal, plan({ procedure: 'dfo-lateral-opening', target: { kind: 'hka', deg: 0 } }));
+    const r = computePlan(toLandmarkSet(legPointsMm(valgus)), cal, testPlan({ procedure: 'dfo-lateral-opening', target: { kind: 'hka', deg: 0 } }));
     expect(r.predicted.measurements.hka.value!).toBeCloseTo(0, 9);
   });
   it('a DFO on a varus knee with a valgus target is flagged as the wrong direction', () => {
-    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, plan({ procedure: 'dfo-lateral-opening' }));
+    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, testPlan({ procedure: 'dfo-lateral-opening' }));
     expect(r.flags.find((f) => f.code === 'CORRECTION_DIRECTION')?.severity).toBe('strong');
   });
 });
@@ -248,7 +238,7 @@ describe('double-level osteotomy (clinical-spec §5)', () => {
   const severe: LegSpec = { ...TYPICAL_VARUS_LEG, mpta: 82, mldfa: 92, jlca: 1 };
   it('brings MPTA to the limit with the tibia and does the rest with the femur', () => {
     for (const limit of [90, 92]) {
-      const r = computePlan(toLandmarkSet(legPointsMm(severe)), cal, plan({ procedure: 'double-level', doubleLevel: { maxPostOpMptaDeg: limit } }));
+      const r = computePlan(toLandmarkSet(legPointsMm(severe)), cal, testPlan({ procedure: 'double-level', doubleLevel: { maxPostOpMptaDeg: limit } }));
       expect(r.cuts.map((c) => c.bone)).toEqual(['tibia', 'femur']);
       expect(r.predicted.measurements.mpta.value!).toBeCloseTo(limit, 9);
       expect(r.predicted.measurements.wbl.value!).toBeCloseTo(62.5, 9);
@@ -257,7 +247,7 @@ describe('double-level osteotomy (clinical-spec §5)', () => {
     }
   });
   it('when the tibia alone stays under the limit, the femoral share is zero and says so', () => {
-    const r = computePlan(toLandmarkSet(legPointsMm({ ...TYPICAL_VARUS_LEG, mpta: 86 })), cal, plan({ procedure: 'double-level', doubleLevel: { maxPostOpMptaDeg: 95 } }));
+    const r = computePlan(toLandmarkSet(legPointsMm({ ...TYPICAL_VARUS_LEG, mpta: 86 })), cal, testPlan({ procedure: 'double-level', doubleLevel: { maxPostOpMptaDeg: 95 } }));
     expect(r.cuts[1]!.wedgeAngleDeg).toBeCloseTo(0, 9);
     expect(flagCodes(r)).toContain('DOUBLE_LEVEL_SINGLE_BONE');
     expect(r.predicted.measurements.wbl.value!).toBeCloseTo(62.5, 9);
@@ -266,25 +256,25 @@ describe('double-level osteotomy (clinical-spec §5)', () => {
 
 describe('safety flags (clinical-spec §5)', () => {
   it('post-op MPTA above 93° warns, above 95° is strong, and a femoral deformity suggests double-level', () => {
-    const moderate = computePlan(toLandmarkSet(legPointsMm({ ...TYPICAL_VARUS_LEG, mpta: 85, mldfa: 92, jlca: 0 })), cal, plan({}));
+    const moderate = computePlan(toLandmarkSet(legPointsMm({ ...TYPICAL_VARUS_LEG, mpta: 85, mldfa: 92, jlca: 0 })), cal, testPlan({}));
     expect(moderate.predicted.measurements.mpta.value!).toBeGreaterThan(93);
     expect(moderate.predicted.measurements.mpta.value!).toBeLessThanOrEqual(95);
     expect(moderate.flags.find((f) => f.code === 'MPTA_HIGH')?.severity).toBe('warn');
     expect(flagCodes(moderate)).toContain('FEMORAL_DEFORMITY');
-    const severe = computePlan(toLandmarkSet(legPointsMm({ ...TYPICAL_VARUS_LEG, mpta: 84, mldfa: 95, jlca: 0 })), cal, plan({}));
+    const severe = computePlan(toLandmarkSet(legPointsMm({ ...TYPICAL_VARUS_LEG, mpta: 84, mldfa: 95, jlca: 0 })), cal, testPlan({}));
     expect(severe.flags.find((f) => f.code === 'MPTA_VERY_HIGH')?.severity).toBe('strong');
     expect(flagCodes(severe)).not.toContain('MPTA_HIGH');
   });
 
   it('a typical correction raises no flag', () => {
-    expect(computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, plan({})).flags).toEqual([]);
+    expect(computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, testPlan({})).flags).toEqual([]);
   });
 
   it('JLCA above 2° offers the Micicoi reduction; Micicoi with JLCA 6° reduces the wedge by 2.0°', () => {
     const set = toLandmarkSet(legPointsMm({ ...TYPICAL_VARUS_LEG, jlca: 6, mpta: 86 }));
-    const plain = computePlan(set, cal, plan({}));
+    const plain = computePlan(set, cal, testPlan({}));
     expect(plain.flags.find((f) => f.code === 'JLCA_LAXITY')?.message).toMatch(/Micicoi reduction is 2\.0°/);
-    const adjusted = computePlan(set, cal, plan({ softTissue: { method: 'micicoi' } }));
+    const adjusted = computePlan(set, cal, testPlan({ softTissue: { method: 'micicoi' } }));
     expect(adjusted.softTissue.reductionDeg).toBeCloseTo(2, 7);
     expect(adjusted.cuts[0]!.plannedRotationDeg).toBeCloseTo(plain.cuts[0]!.rotationDeg, 9);
     expect(adjusted.wedgeAngleDeg).toBeCloseTo(plain.wedgeAngleDeg - 2, 7);
@@ -294,19 +284,19 @@ describe('safety flags (clinical-spec §5)', () => {
 
   it('LMLR adjusts the wedge angle by its formula', () => {
     const set = toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG));
-    const plain = computePlan(set, cal, plan({}));
-    const r = computePlan(set, cal, plan({ softTissue: { method: 'lmlr', deltaJlcaDeg: 3, formula: 'regression' } }));
+    const plain = computePlan(set, cal, testPlan({}));
+    const r = computePlan(set, cal, testPlan({ softTissue: { method: 'lmlr', deltaJlcaDeg: 3, formula: 'regression' } }));
     expect(r.wedgeAngleDeg).toBeCloseTo(0.596 + 0.891 * plain.wedgeAngleDeg - 0.255 * 3, 9);
   });
 
   it('a valgus knee planned with a medial opening HTO is flagged as the wrong direction', () => {
-    const r = computePlan(toLandmarkSet(legPointsMm({ ...TYPICAL_VARUS_LEG, mpta: 92, mldfa: 84 })), cal, plan({ target: { kind: 'wbl', percent: 50, preset: 'neutral' } }));
+    const r = computePlan(toLandmarkSet(legPointsMm({ ...TYPICAL_VARUS_LEG, mpta: 92, mldfa: 84 })), cal, testPlan({ target: { kind: 'wbl', percent: 50, preset: 'neutral' } }));
     expect(r.cuts[0]!.wedge).toBe('closing');
     expect(r.flags.find((f) => f.code === 'CORRECTION_DIRECTION')?.severity).toBe('strong');
   });
 
   it('uncalibrated: angles still planned, gaps hidden, flagged', () => {
-    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), UNCALIBRATED, plan({}));
+    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), UNCALIBRATED, testPlan({}));
     expect(r.predicted.measurements.wbl.value!).toBeCloseTo(62.5, 9);
     expect(r.cuts[0]).toMatchObject({ osteotomyLengthMm: null, gapChordMm: null, gapTangentMm: null });
     expect(flagCodes(r)).toContain('UNCALIBRATED');
@@ -314,7 +304,7 @@ describe('safety flags (clinical-spec §5)', () => {
   });
 
   it('an unusual target is noted', () => {
-    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, plan({ target: { kind: 'wbl', percent: 70 } }));
+    const r = computePlan(toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG)), cal, testPlan({ target: { kind: 'wbl', percent: 70 } }));
     expect(flagCodes(r)).toContain('TARGET_UNUSUAL');
   });
 });
@@ -323,7 +313,7 @@ describe('invalid plans give typed errors (issue 3)', () => {
   it('missing key landmarks → MISSING_LANDMARK naming them', () => {
     const set = toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG), { ...DEFAULT_IMAGE, omit: ['kneeCentre', 'tibialPlateauLateral'] });
     try {
-      computePlan(set, cal, plan({}));
+      computePlan(set, cal, testPlan({}));
       expect.unreachable();
     } catch (e) {
       expect((e as EngineError).code).toBe('MISSING_LANDMARK');
@@ -332,9 +322,9 @@ describe('invalid plans give typed errors (issue 3)', () => {
   });
   it('a hinge on the ankle centre cannot reach the target → DEGENERATE_GEOMETRY', () => {
     const set = toLandmarkSet(legPointsMm(TYPICAL_VARUS_LEG));
-    expect(codeOf(() => computePlan(set, cal, plan({ hinge: { x: set.landmarks.ankleCentre!.x, y: set.landmarks.ankleCentre!.y } })))).toBe('DEGENERATE_GEOMETRY');
+    expect(engineErrorCode(() => computePlan(set, cal, testPlan({ hinge: { x: set.landmarks.ankleCentre!.x, y: set.landmarks.ankleCentre!.y } })))).toBe('DEGENERATE_GEOMETRY');
   });
   it('Dugdale with T on H is degenerate', () => {
-    expect(codeOf(() => dugdaleAngleDeg({ x: 0, y: 0 }, { x: 0, y: -1 }, { x: 0, y: 0 }))).toBe('DEGENERATE_GEOMETRY');
+    expect(engineErrorCode(() => dugdaleAngleDeg({ x: 0, y: 0 }, { x: 0, y: -1 }, { x: 0, y: 0 }))).toBe('DEGENERATE_GEOMETRY');
   });
 });

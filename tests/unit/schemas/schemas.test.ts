@@ -2,22 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../../shared/geometry/errors';
 import { CalibrationSchema, UserCalibrationSchema } from '../../../shared/schemas/calibration';
 import { LandmarkSetSchema, parseLandmarkSet } from '../../../shared/schemas/landmark-set';
 import { parsePlan, PlanSchema } from '../../../shared/schemas/plan';
+import { engineErrorCode } from '../helpers/engine-error';
 
 const golden = (name: string): unknown => JSON.parse(readFileSync(fileURLToPath(new URL(`../../fixtures/golden/${name}`, import.meta.url)), 'utf8'));
 const clone = <T>(v: T): T => structuredClone(v);
-const codeOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return (e as EngineError).code;
-  }
-  throw new Error('expected an EngineError');
-};
 
 describe('landmark set schema v1 (golden files)', () => {
   it('accepts the golden full and partial sets unchanged', () => {
@@ -54,13 +45,13 @@ describe('landmark set schema v1 (golden files)', () => {
       const s = clone(base);
       mutate(s);
       expect(() => parseLandmarkSet(s), name).toThrow(message);
-      expect(codeOf(() => parseLandmarkSet(s)), name).toBe('INVALID_INPUT');
+      expect(engineErrorCode(() => parseLandmarkSet(s)), name).toBe('INVALID_INPUT');
     }
   });
 
   it('refuses a set from a newer Osteoplan with a clear message', () => {
     const s = { ...(golden('landmark-set.v1.json') as object), schemaVersion: 2 };
-    expect(codeOf(() => parseLandmarkSet(s))).toBe('UNSUPPORTED_VERSION');
+    expect(engineErrorCode(() => parseLandmarkSet(s))).toBe('UNSUPPORTED_VERSION');
     expect(() => parseLandmarkSet(s)).toThrow(/schemaVersion 2; this Osteoplan reads up to 1/);
     expect(LandmarkSetSchema.safeParse(s).success).toBe(false);
   });
@@ -107,9 +98,9 @@ describe('plan schema v1 (golden files)', () => {
       const p = clone(base);
       mutate(p);
       expect(PlanSchema.safeParse(p).success, name).toBe(false);
-      expect(codeOf(() => parsePlan(p)), name).toBe('INVALID_INPUT');
+      expect(engineErrorCode(() => parsePlan(p)), name).toBe('INVALID_INPUT');
     }
-    expect(codeOf(() => parsePlan({ ...base, schemaVersion: 3 }))).toBe('UNSUPPORTED_VERSION');
+    expect(engineErrorCode(() => parsePlan({ ...base, schemaVersion: 3 }))).toBe('UNSUPPORTED_VERSION');
   });
 });
 
