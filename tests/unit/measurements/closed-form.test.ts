@@ -32,16 +32,20 @@ function rightLegSet(pointsMm: Partial<Record<LandmarkId, Vec2>>, contourMm: Vec
 
 const cal = calibrated(0.2, 0.25);
 
+/** Head centre 800 mm straight above the ankle centre: line H–A is x = 0. */
+const HIP_OVER_ANKLE = { femoralHeadCentre: { x: 0, y: 800 }, ankleCentre: { x: 0, y: 0 } };
+
+/** The knee's two joint lines, each from its medial to its lateral point. */
+function jointLines(plateau: [Vec2, Vec2], condyles: [Vec2, Vec2]): Partial<Record<LandmarkId, Vec2>> {
+  return { tibialPlateauMedial: plateau[0], tibialPlateauLateral: plateau[1], femoralCondyleMedial: condyles[0], femoralCondyleLateral: condyles[1] };
+}
+
 describe('closed-form legs (clinical-spec §3)', () => {
   it('a straight leg: HKA 180°, MAD 0, WBL 50 %, right angles, lengths', () => {
     const set = rightLegSet({
-      femoralHeadCentre: { x: 0, y: 800 },
+      ...HIP_OVER_ANKLE,
       kneeCentre: { x: 0, y: 400 },
-      ankleCentre: { x: 0, y: 0 },
-      tibialPlateauMedial: { x: -40, y: 395 },
-      tibialPlateauLateral: { x: 40, y: 395 },
-      femoralCondyleMedial: { x: -40, y: 405 },
-      femoralCondyleLateral: { x: 40, y: 405 },
+      ...jointLines([{ x: -40, y: 395 }, { x: 40, y: 395 }], [{ x: -40, y: 405 }, { x: 40, y: 405 }]),
       plafondMedial: { x: -15, y: 2 },
       plafondLateral: { x: 15, y: 2 },
     });
@@ -62,13 +66,9 @@ describe('closed-form legs (clinical-spec §3)', () => {
 
   it('a varus knee 20 mm lateral of line H–A', () => {
     const set = rightLegSet({
-      femoralHeadCentre: { x: 0, y: 800 },
+      ...HIP_OVER_ANKLE,
       kneeCentre: { x: 20, y: 400 },
-      ankleCentre: { x: 0, y: 0 },
-      tibialPlateauMedial: { x: -20, y: 400 },
-      tibialPlateauLateral: { x: 60, y: 400 },
-      femoralCondyleMedial: { x: -20, y: 410 },
-      femoralCondyleLateral: { x: 60, y: 410 },
+      ...jointLines([{ x: -20, y: 400 }, { x: 60, y: 400 }], [{ x: -20, y: 410 }, { x: 60, y: 410 }]),
     });
     const a = computeLegAlignment(set, cal);
     const m = a.measurements;
@@ -97,13 +97,9 @@ describe('closed-form legs (clinical-spec §3)', () => {
   it('JLCA is positive when the joint opens laterally, and enters the identity with a minus sign', () => {
     // Condylar line rising 4 mm over 80 mm toward lateral; plateau flat.
     const set = rightLegSet({
-      femoralHeadCentre: { x: 0, y: 800 },
+      ...HIP_OVER_ANKLE,
       kneeCentre: { x: 0, y: 400 },
-      ankleCentre: { x: 0, y: 0 },
-      tibialPlateauMedial: { x: -40, y: 398 },
-      tibialPlateauLateral: { x: 40, y: 398 },
-      femoralCondyleMedial: { x: -40, y: 402 },
-      femoralCondyleLateral: { x: 40, y: 406 },
+      ...jointLines([{ x: -40, y: 398 }, { x: 40, y: 398 }], [{ x: -40, y: 402 }, { x: 40, y: 406 }]),
     });
     const a = computeLegAlignment(set, cal);
     const tilt = deg(Math.atan(4 / 80));
