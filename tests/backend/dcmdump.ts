@@ -1,8 +1,31 @@
 // Reference reading of DICOM tags with dcmtk's dcmdump (architecture.md §6; -dc: values as stored,
 // without dcmtk's automatic corrections such as removing spaces from UIDs). The header reader is
 // checked against an independent parser, never against values copied into the test.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { expect } from 'vitest';
 import type { DicomHeader } from '../../shared/dicom/header';
+
+/** dcmdump's listing of one file with its warnings and exit status, for tests of what a writer produced. */
+export function dcmdump(file: string, ...options: string[]): { stdout: string; stderr: string; status: number | null } {
+  const r = spawnSync('dcmdump', [...options, file], { encoding: 'utf8' });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+/** dcmdump's listing of a file it reads without a single warning (the test fails otherwise). */
+export function dcmdumpClean(file: string, ...options: string[]): string {
+  const r = dcmdump(file, ...options);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+/** Expects every line in a dcmdump listing: a string as dcmdump prints it, a RegExp where the line has parts that vary. */
+export function expectDumpLines(listing: string, lines: readonly (string | RegExp)[]): void {
+  for (const line of lines) {
+    if (typeof line === 'string') expect(listing).toContain(line);
+    else expect(listing).toMatch(line);
+  }
+}
 
 export interface DumpedElement {
   vr: string;

@@ -1,7 +1,6 @@
 // The rendered phantom film: DICOM tags (via dcmtk), pixel content where the truth says, determinism,
 // speed, the CLI command, and a PNG preview in tests/.tmp for a human look.
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
@@ -9,6 +8,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { runPhantomCommand } from '../../electron/backend/cli/phantom-command';
 import { generateDemoPatient, generateLongLegFilm, writeLongLegFilm, type LongLegFilm, type PhantomTruth } from '../../electron/backend/phantom/long-leg-film';
+import { dcmdump, dcmdumpClean, expectDumpLines } from './dcmdump';
 
 const TMP = join(__dirname, '..', '.tmp', 'phantom');
 mkdirSync(TMP, { recursive: true });
@@ -39,10 +39,8 @@ function mmToPx(truth: PhantomTruth, p: P): P {
   return { x: ((p.x - originMm.x) * ermf) / s.column, y: ((p.y - originMm.y) * ermf) / s.row };
 }
 
-function dcmdump(path: string): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync('dcmdump', ['+L', '-M', path], { encoding: 'utf8' }); // -M: do not load the pixel data
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
+/** dcmdump's options here: long values in full (+L), the pixel data not loaded (-M). */
+const DUMP_OPTIONS = ['+L', '-M'];
 
 describe('phantom film', () => {
   // One small non-square film shared by the pixel tests (0.3 / 0.28 mm at the detector).
@@ -75,30 +73,29 @@ describe('phantom film', () => {
   it('writes a DX for-presentation file dcmdump reads cleanly, with detector spacing, ERMF and no PixelSpacing', () => {
     const path = join(TMP, 'film-tags.dcm');
     writeFileSync(path, film.dicom);
-    const r = dcmdump(path);
-    expect(r.status).toBe(0);
-    expect(r.stderr).toBe('');
-    const out = r.stdout;
-    expect(out).toMatch(/\(0002,0002\) UI =DigitalXRayImageStorageForPresentation/);
-    expect(out).toMatch(/\(0002,0010\) UI =LittleEndianExplicit/);
-    expect(out).toContain('(0008,0060) CS [DX]');
-    expect(out).toContain('(0008,0068) CS [FOR PRESENTATION]');
-    expect(out).toContain('(0018,1164) DS [0.3\\0.28]');
-    expect(out).toContain('(0018,1114) DS [1.1]');
-    expect(out).toContain('(0018,1110) DS [1800]');
+    const out = dcmdumpClean(path, ...DUMP_OPTIONS);
+    expectDumpLines(out, [
+      /\(0002,0002\) UI =DigitalXRayImageStorageForPresentation/,
+      /\(0002,0010\) UI =LittleEndianExplicit/,
+      '(0008,0060) CS [DX]',
+      '(0008,0068) CS [FOR PRESENTATION]',
+      '(0018,1164) DS [0.3\\0.28]',
+      '(0018,1114) DS [1.1]',
+      '(0018,1110) DS [1800]',
+      '(0020,0020) CS [L\\F]',
+      '(0018,0015) CS [LEG]',
+      '(0018,5101) CS [AP]',
+      '(0028,0004) CS [MONOCHROME2]',
+      '(0028,0101) US 12',
+      '(0028,0102) US 11',
+      `(0028,0010) US ${truth.image.rows}`,
+      `(0028,1050) DS [${truth.image.windowCenter}]`,
+      `(0028,1051) DS [${truth.image.windowWidth}]`,
+      '(0010,0010) PN [PHANTOM^Long-leg]',
+      `(0008,0018) UI [${FIXED_UIDS.sopInstanceUid}]`,
+      `(0020,000d) UI [${FIXED_UIDS.studyInstanceUid}]`,
+    ]);
     expect(out).not.toContain('(0028,0030)');
-    expect(out).toContain('(0020,0020) CS [L\\F]');
-    expect(out).toContain('(0018,0015) CS [LEG]');
-    expect(out).toContain('(0018,5101) CS [AP]');
-    expect(out).toContain('(0028,0004) CS [MONOCHROME2]');
-    expect(out).toContain('(0028,0101) US 12');
-    expect(out).toContain('(0028,0102) US 11');
-    expect(out).toContain(`(0028,0010) US ${truth.image.rows}`);
-    expect(out).toContain(`(0028,1050) DS [${truth.image.windowCenter}]`);
-    expect(out).toContain(`(0028,1051) DS [${truth.image.windowWidth}]`);
-    expect(out).toContain('(0010,0010) PN [PHANTOM^Long-leg]');
-    expect(out).toContain(`(0008,0018) UI [${FIXED_UIDS.sopInstanceUid}]`);
-    expect(out).toContain(`(0020,000d) UI [${FIXED_UIDS.studyInstanceUid}]`);
   });
 
   it('shows femoral cortex brighter than marrow and marrow brighter than thigh soft tissue; background dark', () => {
@@ -268,7 +265,7 @@ describe('writeLongLegFilm, generateDemoPatient and the CLI command', () => {
     const parsed = JSON.parse(readFileSync(truthPath, 'utf8')) as PhantomTruth;
     expect(parsed).toEqual(JSON.parse(JSON.stringify(truth)));
     expect(parsed.dicom.sopInstanceUid).toMatch(/^2\.25\.\d+$/);
-    expect(dcmdump(dicomPath).stdout).toContain(`(0008,0018) UI [${parsed.dicom.sopInstanceUid}]`);
+    expect(dcmdump(dicomPath, ...DUMP_OPTIONS).stdout).toContain(`(0008,0018) UI [${parsed.dicom.sopInstanceUid}]`);
     expect(() => writeLongLegFilm(dir, {}, '../escape')).toThrow(/may only use letters/);
   });
 
@@ -281,10 +278,7 @@ describe('writeLongLegFilm, generateDemoPatient and the CLI command', () => {
     expect(truth.legs.R!.geometry.hkaDeg).toBeCloseTo(-6, 12);
     expect(truth.legs.R!.derived.mechanicalAxisDeviationSide).toBe('medial');
     expect(truth.legs.L!.geometry.hkaDeg).toBeLessThan(0);
-    const out = dcmdump(dicomPath);
-    expect(out.stderr).toBe('');
-    expect(out.stdout).toContain('(0010,0010) PN [DEMO^Long-leg phantom]');
-    expect(out.stdout).toContain('(0008,1030) LO [Pre-op standing long-leg AP]');
+    expectDumpLines(dcmdumpClean(dicomPath, ...DUMP_OPTIONS), ['(0010,0010) PN [DEMO^Long-leg phantom]', '(0008,1030) LO [Pre-op standing long-leg AP]']);
   }, 60_000);
 
   it('runs `osteoplan phantom` with per-leg geometry and reports bad arguments clearly', async () => {
