@@ -8,11 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateFollowUpSeries, truthCalibration, truthLandmarkSet, type FollowUpFilm } from '../../electron/backend/phantom/follow-up-series';
-import type { PlanInput } from '../../shared/schemas/plan';
 import { computeLegAlignment } from '../../shared/measurements/leg-alignment';
-import { computePlan } from '../../shared/planning/osteotomy';
-import { parsePlan } from '../../shared/schemas/plan';
 import type { LandmarkSet } from '../../shared/schemas/landmark-set';
+import { plannedMeasurements, storeSeriesTruth } from './follow-up-truth';
 import { testBackend, type TestBackend } from './helpers';
 
 let work: string;
@@ -30,34 +28,18 @@ afterEach(() => {
   t = undefined;
 });
 
-function seriesPlan(film: FollowUpFilm): PlanInput {
-  const p = film.truth.followUp.plan;
-  return {
-    schemaVersion: 1,
-    name: 'Medial opening-wedge HTO to WBL 62.5 %',
-    date: film.truth.followUp.operationDate,
-    procedure: 'hto-medial-opening',
-    target: { kind: 'wbl', percent: p.targetWblPercent, preset: 'fujisawa' },
-    hinge: p.hingePx,
-    cutEntry: p.cutEntryPx,
-  };
-}
-
 /** Imports the series and stores what the truth says: roles, operation date, landmarks, the chosen plan. */
 async function setUpSeries(tb: TestBackend) {
   const report = await tb.value('import:paths', { paths: films.map((f) => f.dicomPath) });
   expect(report.imported).toHaveLength(4);
-  const imageOf = (f: FollowUpFilm) => report.imported.find((i) => i.path === f.dicomPath)!;
-  const patientId = imageOf(films[0]!).patientId;
-  for (const f of films) {
-    const image = await tb.value('library:getImage', { imageId: imageOf(f).imageId });
+  const imageIds = films.map((f) => report.imported.find((i) => i.path === f.dicomPath)!.imageId);
+  const patientId = report.imported.find((i) => i.path === films[0]!.dicomPath)!.patientId;
+  for (const [k, f] of films.entries()) {
+    const image = await tb.value('library:getImage', { imageId: imageIds[k]! });
     await tb.value('study:setClinical', { studyId: image.study.id, role: f.truth.followUp.role, operationDate: f.truth.followUp.operationDate });
-    await tb.value('measurement:save', { imageId: imageOf(f).imageId, set: truthLandmarkSet(f.truth, 'R') });
   }
-  const pre = imageOf(films[0]!);
-  const saved = await tb.value('plan:save', { planId: null, imageId: pre.imageId, frame: 0, side: 'R', plan: seriesPlan(films[0]!) });
-  await tb.value('plan:setChosen', { planId: saved.planId });
-  return { patientId, imageIds: films.map((f) => imageOf(f).imageId), planId: saved.planId };
+  const { planId } = await storeSeriesTruth((channel, request) => tb.value(channel, request), films, imageIds);
+  return { patientId, imageIds, planId };
 }
 
 const alignmentOf = (set: LandmarkSet, film: FollowUpFilm) => computeLegAlignment(set, truthCalibration(film.truth));
@@ -88,7 +70,7 @@ describe('followUp:getTimeline on the phantom series', () => {
   it('planned vs achieved: the first post-op film against computePlan, recomputed when the post-op film is re-measured', async () => {
     t = testBackend();
     const { patientId, imageIds } = await setUpSeries(t);
-    const planned = computePlan(truthLandmarkSet(films[0]!.truth, 'R'), truthCalibration(films[0]!.truth), parsePlan(seriesPlan(films[0]!))).predicted.measurements;
+    const planned = plannedMeasurements(films);
     let leg = (await t.value('followUp:getTimeline', { patientId })).legs[0]!;
     expect(leg.side).toBe('R');
     expect(leg.achievedFilm).toMatchObject({ imageId: imageIds[1], date: '2024-06-19' });

@@ -14,8 +14,7 @@ import { dispatch } from '../../electron/backend/dispatch';
 import { generateFollowUpSeries, truthCalibration, truthLandmarkSet, type FollowUpFilm } from '../../electron/backend/phantom/follow-up-series';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/ipc/contract';
 import { computeLegAlignment } from '../../shared/measurements/leg-alignment';
-import { computePlan } from '../../shared/planning/osteotomy';
-import { parsePlan, type PlanInput } from '../../shared/schemas/plan';
+import { plannedMeasurements, storeSeriesTruth, type CallChannel } from '../backend/follow-up-truth';
 import { importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, type AppHarness, publishScreenshot } from './helpers';
 
 const SHOTS = path.join(TMP, 'follow-up');
@@ -23,23 +22,12 @@ mkdirSync(SHOTS, { recursive: true });
 
 type Pt = { x: number; y: number };
 
-async function call<C extends Channel>(app: AppHarness, channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
-  const result = (await dispatch(app.backend.handlers, channel, request, { emit() {} })) as { ok: boolean; value?: ResponseOf<C>; error?: { message: string } };
-  if (!result.ok) throw new Error(`${channel} failed: ${result.error?.message}`);
-  return result.value!;
-}
-
-/** The plan the series was drawn with (its truth: engine default hinge and cut entry, Fujisawa target). */
-function seriesPlan(film: FollowUpFilm): PlanInput {
-  const p = film.truth.followUp.plan;
-  return {
-    schemaVersion: 1,
-    name: 'Fujisawa HTO',
-    date: film.truth.followUp.operationDate,
-    procedure: 'hto-medial-opening',
-    target: { kind: 'wbl', percent: p.targetWblPercent, preset: 'fujisawa' },
-    hinge: p.hingePx,
-    cutEntry: p.cutEntryPx,
+/** Calls the app's backend through dispatch (validation and envelope), for setting up and checking what the UI cannot show. */
+function backendOf(app: AppHarness): CallChannel {
+  return async <C extends Channel>(channel: C, request: RequestOf<C>) => {
+    const result = (await dispatch(app.backend.handlers, channel, request, { emit() {} })) as { ok: boolean; value?: ResponseOf<C>; error?: { message: string } };
+    if (!result.ok) throw new Error(`${channel} failed: ${result.error?.message}`);
+    return result.value!;
   };
 }
 
@@ -98,17 +86,16 @@ describe('browser e2e: following the patient', () => {
     await importThroughFileChooser(page, films.map((f) => f.dicomPath));
     expect(await waitForImportDone(page)).toEqual({ imported: 4, duplicates: 0, skipped: 0 });
 
-    const patient = (await call(app, 'library:listPatients', {}))[0]!;
-    const detail = await call(app, 'library:getPatient', { patientId: patient.id });
+    const call = backendOf(app);
+    const patient = (await call('library:listPatients', {}))[0]!;
+    const detail = await call('library:getPatient', { patientId: patient.id });
     const imageIdOf = (f: FollowUpFilm) => detail.studies.flatMap((s) => s.series.flatMap((se) => se.images)).find((i) => i.sopInstanceUid === f.truth.dicom.sopInstanceUid)!.id;
     const imageIds = films.map(imageIdOf);
 
     // SETUP through the API: the true landmark sets of the operated leg (placing landmarks through
     // the UI is covered by the measure e2e test) and the chosen plan from the truth (the plan e2e
     // test covers the planning screen).
-    for (const f of films) await call(app, 'measurement:save', { imageId: imageIdOf(f), set: truthLandmarkSet(f.truth, 'R') });
-    const plan = await call(app, 'plan:save', { planId: null, imageId: imageIds[0]!, frame: 0, side: 'R', plan: seriesPlan(films[0]!) });
-    await call(app, 'plan:setChosen', { planId: plan.planId });
+    await storeSeriesTruth(call, films, imageIds);
 
     // Library → the patient's Timeline entry.
     await page.locator(`[data-patient-id="${patient.patientId}"]`).click();
@@ -143,7 +130,7 @@ describe('browser e2e: following the patient', () => {
 
     // Planned vs achieved: the engine on the truth (plan prediction vs the post-op film).
     const cal = truthCalibration(films[0]!.truth);
-    const planned = computePlan(truthLandmarkSet(films[0]!.truth, 'R'), cal, parsePlan(seriesPlan(films[0]!))).predicted.measurements;
+    const planned = plannedMeasurements(films);
     const achieved = computeLegAlignment(truthLandmarkSet(films[1]!.truth, 'R'), truthCalibration(films[1]!.truth)).measurements;
     const deltas = await page.locator('[data-delta-measure]').evaluateAll((els) => Object.fromEntries(els.map((e) => [(e as HTMLElement).dataset.deltaMeasure, Number((e as HTMLElement).dataset.delta)])));
     expect(deltas.hkaDeg).toBeCloseTo(achieved.hka.value! - planned.hka.value!, 1);
@@ -177,7 +164,7 @@ describe('browser e2e: following the patient', () => {
     await expect.poll(() => sixWeeks.getByTestId('findings-summary').innerText()).toBe(
       'hinge fracture Takeuchi I · gap 35 % filled · hardware intact · Lateral hinge crack, no displacement.',
     );
-    const tl = await call(app, 'followUp:getTimeline', { patientId: patient.id });
+    const tl = await call('followUp:getTimeline', { patientId: patient.id });
     expect(tl.studies[2]!.films[0]!.findings[0]).toMatchObject({ side: 'R', hingeFracture: 'I', gapFillPercent: 35, hardware: 'intact', revision: 1 });
 
     // Trend chart: one point per film at its weeks after surgery.
