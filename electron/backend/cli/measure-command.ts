@@ -110,53 +110,35 @@ function resolveCalibration(io: MeasureCommandIo, set: LandmarkSet, o: Options):
   return given ?? { ...UNCALIBRATED, source: 'no spacing given (--spacing or --calibration)' };
 }
 
-function measurementsJson(a: LegAlignment) {
-  return Object.fromEntries(
-    MEASURE_IDS.map((id) => {
-      const m = a.measurements[id];
-      return [
-        id,
-        {
-          label: m.label,
-          value: m.value,
-          unit: m.unit,
-          display: m.display,
-          status: m.status,
-          normal: m.normal,
-          direction: m.direction,
-          missing: m.missing,
-          reason: m.reason,
-        },
-      ];
-    }),
-  );
+/** The named fields in that order: the JSON output lists exactly these, whatever else the engine's objects carry. */
+function pick<T, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, value[k]])) as Pick<T, K>;
 }
+
+const MEASUREMENT_FIELDS = ['label', 'value', 'unit', 'display', 'status', 'normal', 'direction', 'missing', 'reason'] as const;
 
 function alignmentJson(a: LegAlignment) {
   return {
-    measurements: measurementsJson(a),
-    identityCheck: a.identityCheck,
-    malalignment: a.malalignment,
-    keyPoints: a.keyPoints,
-    femoralHeadCircle: a.femoralHeadCircle,
-    wblPoint: a.wblPoint,
-    warnings: a.warnings,
+    measurements: Object.fromEntries(MEASURE_IDS.map((id) => [id, pick(a.measurements[id], MEASUREMENT_FIELDS)])),
+    ...pick(a, ['identityCheck', 'malalignment', 'keyPoints', 'femoralHeadCircle', 'wblPoint', 'warnings']),
   };
 }
 
 function planJson(p: PlanResult) {
   return {
-    procedure: p.procedure,
-    target: p.target,
-    targetPoint: p.targetPoint,
-    targetWblPercent: p.targetWblPercent,
-    wedgeAngleDeg: p.wedgeAngleDeg,
-    alignmentChangeDeg: p.alignmentChangeDeg,
-    hkaChangeDeg: p.hkaChangeDeg,
-    cuts: p.cuts,
-    softTissue: p.softTissue,
-    predictedJointLineObliquityDeg: p.predictedJointLineObliquityDeg,
-    flags: p.flags,
+    ...pick(p, [
+      'procedure',
+      'target',
+      'targetPoint',
+      'targetWblPercent',
+      'wedgeAngleDeg',
+      'alignmentChangeDeg',
+      'hkaChangeDeg',
+      'cuts',
+      'softTissue',
+      'predictedJointLineObliquityDeg',
+      'flags',
+    ]),
     predicted: alignmentJson(p.predicted),
     transformedLandmarks: { landmarks: p.transformedSet.landmarks, femoralHeadContour: p.transformedSet.femoralHeadContour },
   };
