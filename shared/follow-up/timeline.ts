@@ -35,13 +35,17 @@ export function followUpRole(role: LibraryStudyRole): FollowUpRole {
   return role === 'post-op' ? 'immediate-post-op' : role;
 }
 
-export interface TimelineInputImage {
+/** What a view needs to load and size a film, passed from the library to the timeline unchanged. */
+export interface TimelineImageIdentity {
   imageId: number;
   sopInstanceUid: string;
   rows: number;
   columns: number;
   modality: string | null;
   transferSyntaxUid: string;
+}
+
+export interface TimelineInputImage extends TimelineImageIdentity {
   header: CalibrationHeader;
   /** The latest revision of every (frame, side) landmark set of the image. */
   sets: { revision: number; savedAt: string; set: LandmarkSet }[];
@@ -89,13 +93,7 @@ export interface TimelineFilmLeg {
   values: MeasureValues;
 }
 
-export interface TimelineFilm {
-  imageId: number;
-  sopInstanceUid: string;
-  rows: number;
-  columns: number;
-  modality: string | null;
-  transferSyntaxUid: string;
+export interface TimelineFilm extends TimelineImageIdentity {
   /** The film's physical scale for the compare view: the user's marker when a set carries one, else the header (clinical-spec §4). */
   calibration: Calibration | null;
   calibrationError: string | null;

@@ -2,15 +2,11 @@
 // (`window.osteoplan`) and the browser bridge over HTTP. Callers get plain values or an ApiError
 // carrying the stable error code; nothing else about the transport leaks into screens.
 import type { Channel, EventMap, EventName, ImportReport, RequestOf, ResponseOf } from '../../../shared/ipc/contract';
-import type { ErrorCode, Result } from '../../../shared/ipc/result';
+import { AppError, type Result } from '../../../shared/ipc/result';
 
-export class ApiError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
-    this.name = 'ApiError';
-    this.code = code;
-  }
+/** A failure envelope from the backend, thrown in the UI: the backend's error with its stable code. */
+export class ApiError extends AppError {
+  override readonly name = 'ApiError';
 }
 
 /** Progress of the browser upload phase (Electron imports in place and never uploads). */
