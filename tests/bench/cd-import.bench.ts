@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openBackend } from '../../electron/backend/backend';
 import { newUid, writeDicomFile } from '../../electron/backend/dicom/write-dicom';
+import { grayscalePixels } from '../e2e/large-film';
 
 const IMAGES = Number(process.env.OSTEOPLAN_BENCH_CD_IMAGES ?? 500);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'osteoplan-cd-bench-'));
@@ -45,15 +46,7 @@ function film(patient: number, study: { uid: string; date: string }, series: str
     { tag: 0x00200011, vr: 'IS', value: 1 },
     { tag: 0x00200013, vr: 'IS', value: index + 1 },
     { tag: 0x00200020, vr: 'CS', value: ['L', 'F'] },
-    { tag: 0x00280002, vr: 'US', value: 1 },
-    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-    { tag: 0x00280010, vr: 'US', value: size },
-    { tag: 0x00280011, vr: 'US', value: size },
-    { tag: 0x00280100, vr: 'US', value: 16 },
-    { tag: 0x00280101, vr: 'US', value: 12 },
-    { tag: 0x00280102, vr: 'US', value: 11 },
-    { tag: 0x00280103, vr: 'US', value: 0 },
-    { tag: 0x7fe00010, vr: 'OW', value: pixels },
+    ...grayscalePixels(size, size, 12, pixels),
   ]);
 }
 

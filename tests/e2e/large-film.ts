@@ -38,17 +38,24 @@ export function writeLargeFilm(file: string, opts: { patientId?: string; patient
     { tag: 0x0020000e, vr: 'UI', value: newUid() },
     { tag: 0x00200011, vr: 'IS', value: '1' },
     { tag: 0x00200013, vr: 'IS', value: '1' },
-    { tag: 0x00280002, vr: 'US', value: 1 },
-    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-    { tag: 0x00280010, vr: 'US', value: LARGE_ROWS },
-    { tag: 0x00280011, vr: 'US', value: LARGE_COLUMNS },
-    { tag: 0x00280100, vr: 'US', value: 16 },
-    { tag: 0x00280101, vr: 'US', value: 16 },
-    { tag: 0x00280102, vr: 'US', value: 15 },
-    { tag: 0x00280103, vr: 'US', value: 0 },
     { tag: 0x00281050, vr: 'DS', value: '32768' },
     { tag: 0x00281051, vr: 'DS', value: '65536' },
-    { tag: 0x7fe00010, vr: 'OW', value: pixels },
+    ...grayscalePixels(LARGE_ROWS, LARGE_COLUMNS, 16, pixels),
   ];
   writeFileSync(file, writeDicomFile(elements));
+}
+
+/** The Image Pixel module of an unsigned MONOCHROME2 image in 16-bit words, bitsStored of them significant. */
+export function grayscalePixels(rows: number, columns: number, bitsStored: number, pixels: Uint16Array): DicomElement[] {
+  return [
+    { tag: 0x00280002, vr: 'US', value: 1 },
+    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
+    { tag: 0x00280010, vr: 'US', value: rows },
+    { tag: 0x00280011, vr: 'US', value: columns },
+    { tag: 0x00280100, vr: 'US', value: 16 },
+    { tag: 0x00280101, vr: 'US', value: bitsStored },
+    { tag: 0x00280102, vr: 'US', value: bitsStored - 1 },
+    { tag: 0x00280103, vr: 'US', value: 0 },
+    { tag: 0x7fe00010, vr: 'OW', value: pixels },
+  ];
 }
