@@ -28,6 +28,7 @@ import { firstOpenStep, MIN_CONTOUR_POINTS, nextOpenStep } from './steps';
 import { StepList } from './StepList';
 import { ValuesPanel } from './ValuesPanel';
 import { ScreenError, ScreenLoading } from '../../components/ScreenState';
+import { undoRedoKey } from '../../undo-history';
 
 type Side = 'L' | 'R';
 type Mode = 'landmarks' | 'calibrate-line' | 'calibrate-circle';
@@ -384,10 +385,9 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
       }
       const { steps: st, active: idx, set: s, skipped: sk } = live.current;
       const k = e.key.toLowerCase();
-      if ((e.ctrlKey || e.metaKey) && k === 'z') {
-        dispatch({ type: e.shiftKey ? 'redo' : 'undo' });
-      } else if ((e.ctrlKey || e.metaKey) && k === 'y') {
-        dispatch({ type: 'redo' });
+      const step = undoRedoKey(e);
+      if (step) {
+        dispatch({ type: step });
       } else if (e.ctrlKey || e.metaKey || e.altKey) {
         return;
       } else if (k === 'n') {
