@@ -66,13 +66,16 @@ export function describePlanChanges(before: Plan | null, after: Plan): string[] 
   // A new procedure resets the handles: that is said by the procedure change already.
   if (before.procedure === after.procedure) {
     const femur = after.procedure.startsWith('dfo');
-    const moved = [
-      pointChange(femur ? 'Femoral hinge' : 'Hinge', before.hinge, after.hinge),
-      pointChange(femur ? 'Femoral cut entry' : 'Cut entry', before.cutEntry, after.cutEntry),
-      pointChange('Femoral hinge', before.doubleLevel?.femoralHinge, after.doubleLevel?.femoralHinge),
-      pointChange('Femoral cut entry', before.doubleLevel?.femoralCutEntry, after.doubleLevel?.femoralCutEntry),
-    ];
-    for (const m of moved) if (m) out.push(m);
+    const cut = (hinge: string, entry: string, h: [Pt, Pt], e: [Pt, Pt]) => {
+      const hc = pointChange(hinge, ...h);
+      const ec = pointChange(entry, ...e);
+      // Dragging one point of a cut pins the other where it was: both leave their defaults together.
+      if (hc && ec && !h[0] && !e[0] && h[1] && e[1]) return out.push(`${hinge} and ${entry.toLowerCase()} placed on the film`);
+      if (hc) out.push(hc);
+      if (ec) out.push(ec);
+    };
+    cut(femur ? 'Femoral hinge' : 'Hinge', femur ? 'Femoral cut entry' : 'Cut entry', [before.hinge, after.hinge], [before.cutEntry, after.cutEntry]);
+    cut('Femoral hinge', 'Femoral cut entry', [before.doubleLevel?.femoralHinge, after.doubleLevel?.femoralHinge], [before.doubleLevel?.femoralCutEntry, after.doubleLevel?.femoralCutEntry]);
     const mptaBefore = before.doubleLevel?.maxPostOpMptaDeg;
     const mptaAfter = after.doubleLevel?.maxPostOpMptaDeg;
     if (mptaBefore !== undefined && mptaAfter !== undefined && mptaBefore !== mptaAfter) out.push(`Tibia up to MPTA ${fmt(mptaBefore)}° → ${fmt(mptaAfter)}°`);

@@ -216,7 +216,7 @@ describe('plan channels', () => {
       changes: ['Plan created'],
     });
     expect(history[2]!.changes).toEqual(['Target WBL 62.5 % Fujisawa → WBL 55 % consensus']);
-    expect(history[1]!.changes).toEqual(['Hinge placed', 'Cut entry placed']);
+    expect(history[1]!.changes).toEqual(['Hinge and cut entry placed on the film']);
     expect(history[0]!.changes).toEqual(['Soft tissue none → Micicoi']);
     expect(history[1]!.savedAt).toBe((await t.value('plan:getRevision', { planId, revision: 3 })).savedAt);
 
@@ -243,5 +243,12 @@ describe('plan channels', () => {
     await bad('plan:getRevision', { planId, revision: 1.5 }, /Invalid request for plan:getRevision at revision/);
     await bad('plan:getRevision', { planId: '1', revision: 1 }, /Invalid request for plan:getRevision at planId/);
     expect((await t.value('plan:history', { planId })).length).toBe(4);
+
+    // Restoring revision 2 saves it again: the newest entry says where it came back to.
+    await save((await t.value('plan:getRevision', { planId, revision: 2 })).plan, planId);
+    expect((await t.value('plan:history', { planId }))[0]).toMatchObject({
+      revision: 5,
+      changes: ['Back to revision 2', 'Hinge back to default', 'Cut entry back to default', 'Soft tissue Micicoi → none'],
+    });
   });
 });

@@ -53,6 +53,12 @@ function planHistory(deps: HandlerDeps, planId: number): PlanRevisionInfo[] {
       return null;
     }
   };
+  // A restore (or undoing back) saves an earlier state again: say which, before the differences.
+  const documents = revisions.map((r) => JSON.stringify(r.plan));
+  const sameAsEarlier = (i: number): string[] => {
+    for (let j = i + 2; j < revisions.length; j++) if (documents[j] === documents[i]) return [`Back to revision ${revisions[j]!.revision}`];
+    return [];
+  };
   // Newest first: the revision before revisions[i] is revisions[i + 1].
   return revisions.map((r, i) => {
     const wedgeAngleDeg = wedgeAngle(r.plan, r.landmarkRevision);
@@ -65,7 +71,7 @@ function planHistory(deps: HandlerDeps, planId: number): PlanRevisionInfo[] {
       target: r.plan.target,
       wedgeAngleDeg,
       summary: `${planSummary(r.plan)}${wedgeAngleDeg === null ? '' : ` · α ${wedgeAngleDeg.toFixed(1)}°`}`,
-      changes: describePlanChanges(revisions[i + 1]?.plan ?? null, r.plan),
+      changes: [...sameAsEarlier(i), ...describePlanChanges(revisions[i + 1]?.plan ?? null, r.plan)],
     };
   });
 }

@@ -138,9 +138,14 @@ interface PlanDraft {
   localKey: string;
   planId: number | null;
   history: UndoHistory<Plan>;
+  /**
+   * Bumped by every edit, even one that changes nothing (no undo step then): the autosave trigger.
+   * Choosing the preset a new plan already has still saves it, as it did before undo existed.
+   */
+  saves: number;
 }
 
-const openDraft = (localKey: string, planId: number | null, plan: Plan): PlanDraft => ({ localKey, planId, history: startHistory(plan) });
+const openDraft = (localKey: string, planId: number | null, plan: Plan): PlanDraft => ({ localKey, planId, history: startHistory(plan), saves: 0 });
 
 /** Plans are small documents: equal JSON is an equal plan (a re-click of the chosen preset, say). */
 const sameDocument = (a: Plan, b: Plan) => JSON.stringify(a) === JSON.stringify(b);
@@ -194,8 +199,8 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
   useAutosaverLifecycle(saver);
   // Every change of the plan, undo and redo included, is saved like any other.
   useEffect(() => {
-    if (draft.history.edits > 0) saver.schedule(draftRef.current);
-  }, [draft.history.edits, saver]);
+    if (draft.saves > 0) saver.schedule(draftRef.current);
+  }, [draft.saves, saver]);
 
   // The plan id in the address, so a reload reopens this plan (replaceState: no hash navigation).
   useEffect(() => {
@@ -214,13 +219,16 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
     setDraft((d) => {
       const next = update(d.history.present);
       // A click that re-selects what is already chosen builds an equal plan: no step, no save.
-      if (next === d.history.present || sameDocument(next, d.history.present)) return d;
-      return { ...d, history: record(d.history, next, gesture) };
+      if (next === d.history.present || sameDocument(next, d.history.present)) return { ...d, saves: d.saves + 1 };
+      return { ...d, history: record(d.history, next, gesture), saves: d.saves + 1 };
     });
   }, []);
   const step = useCallback((which: 'undo' | 'redo') => {
     setPreview(null);
-    setDraft((d) => ({ ...d, history: which === 'undo' ? undo(d.history) : redo(d.history) }));
+    setDraft((d) => {
+      const history = which === 'undo' ? undo(d.history) : redo(d.history);
+      return history === d.history ? d : { ...d, history, saves: d.saves + 1 };
+    });
   }, []);
   const openPlanDraft = useCallback((localKey: string, planId: number | null, plan: Plan) => {
     setSelected(null);
