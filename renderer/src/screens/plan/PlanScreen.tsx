@@ -2,7 +2,9 @@
 // screen's sibling on the same viewport. From the measured leg it computes the plan on every
 // change (computePlan + planDisplayGeometry, microseconds), draws it through projection.ts, lets
 // the surgeon drag the hinge and cut entry, shows the simulated correction (the film itself cut
-// and rotated) and autosaves plans like landmarks. Several plans per leg, one chosen.
+// and rotated) and autosaves plans like landmarks. Several plans per leg, one chosen. Every edit
+// is an undo step (a drag is one), undo and redo are saved like edits, and the History panel
+// previews any saved revision read-only and restores it as a new one.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { decideCalibration, type Calibration } from '../../../../shared/calibration/calibration';
