@@ -58,7 +58,7 @@ export function PlanHistory({ entries, saved, error, previewRevision, onPreview,
                   <span className="plan-history-changes" data-testid="revision-changes">
                     {h.changes.join('; ')}
                   </span>
-                  <span className="plan-meta" data-testid="revision-summary">
+                  <span className="plan-meta" data-testid="revision-summary" title="α as computed on the landmarks this revision was saved with">
                     {h.summary}
                   </span>
                 </button>
