@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { DicomHeader } from '../dicom/header';
 import { LandmarkSetSchema, type LandmarkSet } from '../schemas/landmark-set';
-import type { Plan, PlanInput } from '../schemas/plan';
+import type { Plan, PlanInput, PlanTarget, Procedure } from '../schemas/plan';
 import type { LossThresholds } from '../follow-up/follow-up';
 import type { FilmFindings } from '../follow-up/findings';
 import type { FollowUpTimeline } from '../follow-up/timeline';
@@ -85,6 +85,10 @@ export const requestSchemas = {
   'plan:setChosen': z.object({ planId: id, chosen: z.boolean().optional() }).strict(),
   /** Soft delete: the plan leaves plan:list and is unmarked; its rows and revisions stay. */
   'plan:archive': z.object({ planId: id }).strict(),
+  /** Every saved revision of a plan (archived plans included), newest first, each summarised in words. */
+  'plan:history': z.object({ planId: id }).strict(),
+  /** The plan document of one saved revision (to preview or restore it: restoring saves it again as a new revision). */
+  'plan:getRevision': z.object({ planId: id, revision: z.number().int().positive() }).strict(),
 
   // Follow-up (issue 6; clinical-spec §6): the patient timeline, findings per film and leg, settings.
   /** Studies in date order with weeks after surgery, every film's measurements, the chosen plans, planned vs achieved and loss of correction. */
@@ -243,6 +247,36 @@ export interface SavedPlan {
   plan: Plan;
 }
 
+/** One saved revision of a plan as plan:history lists it. */
+export interface PlanRevisionInfo {
+  revision: number;
+  savedAt: string; // ISO 8601
+  appVersion: string;
+  /** The landmark set revision the plan was computed from when this revision was saved. */
+  landmarkRevision: number;
+  procedure: Procedure;
+  target: PlanTarget;
+  /**
+   * computePlan's wedge angle α of this revision on the landmarks of landmarkRevision (what the
+   * surgeon saw then); null when that plan cannot be computed (e.g. the leg lacked a landmark).
+   */
+  wedgeAngleDeg: number | null;
+  /** "MOW HTO → WBL 62.5 % Fujisawa · α 9.3°". */
+  summary: string;
+  /** What changed from the revision before, in words ("Target WBL 62.5 % Fujisawa → WBL 55 % consensus", "Hinge moved"). */
+  changes: string[];
+}
+
+/** One saved revision of a plan with its document (plan:getRevision). */
+export interface PlanRevisionDocument {
+  planId: number;
+  revision: number;
+  savedAt: string;
+  appVersion: string;
+  landmarkRevision: number;
+  plan: Plan;
+}
+
 export interface MediaSeriesSummary {
   seriesInstanceUid: string | null;
   modality: string | null;
@@ -302,6 +336,8 @@ export interface ResponseMap {
   'plan:setChosen': { planId: number; chosen: boolean; unchosenPlanIds: number[] };
   /** Archiving twice returns the first archivedAt. */
   'plan:archive': { planId: number; archivedAt: string; wasChosen: boolean };
+  'plan:history': PlanRevisionInfo[];
+  'plan:getRevision': PlanRevisionDocument;
   'followUp:getTimeline': FollowUpTimelineResponse;
   'findings:save': FilmFindings;
   'settings:get': AppSettings;

@@ -9,6 +9,7 @@ import { dispatch } from '../../electron/backend/dispatch';
 import { decideCalibration } from '../../shared/calibration/calibration';
 import type { ImportReport } from '../../shared/ipc/contract';
 import { computePlan } from '../../shared/planning/osteotomy';
+import type { LandmarkSet } from '../../shared/schemas/landmark-set';
 import { parsePlan, type PlanInput } from '../../shared/schemas/plan';
 import { legPointsMm, toLandmarkSet, TYPICAL_VARUS_LEG } from '../unit/helpers/synthetic-leg';
 import { dicomData, testBackend, type TestBackend } from './helpers';
@@ -176,5 +177,78 @@ describe('plan channels', () => {
 
     expect(await t.value('plan:list', { patientId: film.patientId })).toEqual(listBefore);
     expect(await t.value('plan:list', { patientId: other.patientId })).toEqual([]);
+  });
+
+  it('plan:history lists every revision newest first with its wedge angle on the landmarks of its time and what changed in words; plan:getRevision returns the document; bad input is the error envelope', async () => {
+    t = testBackend();
+    const { film, set } = await setUp(t);
+    const header = (await t.value('library:getImage', { imageId: film.imageId })).header;
+    const calibration = decideCalibration(header);
+    const save = (plan: PlanInput, planId: number | null) => t!.value('plan:save', { planId, imageId: film.imageId, frame: 0, side: 'R', plan });
+    const { planId } = await save(planDoc(), null);
+    await save(planDoc({ target: { kind: 'wbl', percent: 55, preset: 'consensus' } }), planId);
+    const atDefault = computePlan(set('R'), calibration, parsePlan(planDoc({ target: { kind: 'wbl', percent: 55, preset: 'consensus' } })));
+    const hinge = { x: atDefault.cuts[0]!.hinge.x + 15, y: atDefault.cuts[0]!.hinge.y - 10 };
+    const dragged = planDoc({ target: { kind: 'wbl', percent: 55, preset: 'consensus' }, hinge, cutEntry: atDefault.cuts[0]!.cutEntry });
+    await save(dragged, planId);
+    // Re-measured afterwards: the history keeps each revision's wedge on the landmarks it was saved with.
+    const remeasured = { ...set('R'), landmarks: { ...set('R').landmarks, ankleCentre: { ...set('R').landmarks.ankleCentre!, x: set('R').landmarks.ankleCentre!.x + 30 } } };
+    await t.value('measurement:save', { imageId: film.imageId, set: remeasured });
+    await save({ ...dragged, softTissue: { method: 'micicoi' } }, planId);
+
+    const history = await t.value('plan:history', { planId });
+    expect(history.map((h) => [h.revision, h.landmarkRevision, h.appVersion])).toEqual([
+      [4, 2, '0.1.0-test'],
+      [3, 1, '0.1.0-test'],
+      [2, 1, '0.1.0-test'],
+      [1, 1, '0.1.0-test'],
+    ]);
+    const wedge = (plan: PlanInput, landmarks: LandmarkSet) => computePlan(landmarks, calibration, parsePlan(plan)).wedgeAngleDeg;
+    expect(history[3]!.wedgeAngleDeg).toBe(wedge(planDoc(), set('R')));
+    expect(history[2]!.wedgeAngleDeg).toBe(atDefault.wedgeAngleDeg);
+    expect(history[1]!.wedgeAngleDeg).toBe(wedge(dragged, set('R')));
+    expect(history[0]!.wedgeAngleDeg).toBe(wedge({ ...dragged, softTissue: { method: 'micicoi' } }, remeasured));
+    expect(history[1]!.wedgeAngleDeg).not.toBe(history[2]!.wedgeAngleDeg);
+    expect(history[3]).toMatchObject({
+      procedure: 'hto-medial-opening',
+      target: { kind: 'wbl', percent: 62.5, preset: 'fujisawa' },
+      summary: `MOW HTO → WBL 62.5 % Fujisawa · α ${history[3]!.wedgeAngleDeg!.toFixed(1)}°`,
+      changes: ['Plan created'],
+    });
+    expect(history[2]!.changes).toEqual(['Target WBL 62.5 % Fujisawa → WBL 55 % consensus']);
+    expect(history[1]!.changes).toEqual(['Hinge and cut entry placed on the film']);
+    expect(history[0]!.changes).toEqual(['Soft tissue none → Micicoi']);
+    expect(history[1]!.savedAt).toBe((await t.value('plan:getRevision', { planId, revision: 3 })).savedAt);
+
+    const third = await t.value('plan:getRevision', { planId, revision: 3 });
+    expect(third).toMatchObject({ planId, revision: 3, landmarkRevision: 1, plan: parsePlan(dragged) });
+    expect(third.plan.hinge).toEqual(hinge);
+
+    // Unknown plan or revision, and requests the schema refuses: the standard envelope, nothing changed.
+    expect(await t.call('plan:getRevision', { planId, revision: 9 })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: `Plan ${planId} has no revision 9: its revisions are 1 to 4.` },
+    });
+    expect(await t.call('plan:getRevision', { planId: 4242, revision: 1 })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'No plan with id 4242 in the library.' } });
+    expect(await t.call('plan:history', { planId: 4242 })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'No plan with id 4242 in the library.' } });
+    const bad = async (channel: 'plan:history' | 'plan:getRevision', request: unknown, field: RegExp) => {
+      const r = await t!.call(channel, request as never);
+      expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      expect((r as { error: { message: string } }).error.message).toMatch(field);
+    };
+    await bad('plan:history', {}, /Invalid request for plan:history at planId/);
+    await bad('plan:history', { planId: -1 }, /Invalid request for plan:history at planId/);
+    await bad('plan:history', { planId, extra: 1 }, /Invalid request for plan:history.*extra/);
+    await bad('plan:getRevision', { planId, revision: 0 }, /Invalid request for plan:getRevision at revision/);
+    await bad('plan:getRevision', { planId, revision: 1.5 }, /Invalid request for plan:getRevision at revision/);
+    await bad('plan:getRevision', { planId: '1', revision: 1 }, /Invalid request for plan:getRevision at planId/);
+    expect((await t.value('plan:history', { planId })).length).toBe(4);
+
+    // Restoring revision 2 saves it again: the newest entry says where it came back to.
+    await save((await t.value('plan:getRevision', { planId, revision: 2 })).plan, planId);
+    expect((await t.value('plan:history', { planId }))[0]).toMatchObject({
+      revision: 5,
+      changes: ['Back to revision 2', 'Hinge back to default', 'Cut entry back to default', 'Soft tissue Micicoi → none'],
+    });
   });
 });

@@ -234,4 +234,49 @@ describe('PlanRepository', () => {
     expect(appError(() => repo.list(999))).toMatchObject({ code: 'NOT_FOUND' });
     expect([count(db, 'plans'), count(db, 'plan_revisions')]).toEqual([1, 1]);
   });
+
+  it('lists a plan\'s revisions newest first and returns any one of them exactly, archived plans included; unknown plan or revision is NOT_FOUND', () => {
+    const file = freshFile();
+    const db = open(file);
+    const seed = seedLibrary(db);
+    measure(db, seed.imageId, SOP, 'R');
+    const repo = new PlanRepository(db, '0.3.0-test');
+    const first = planDoc();
+    const { planId } = repo.save({ planId: null, imageId: seed.imageId, frame: 0, side: 'R', plan: first });
+    const target55 = planDoc({ target: { kind: 'wbl', percent: 55, preset: 'consensus' } });
+    repo.save({ planId, imageId: seed.imageId, frame: 0, side: 'R', plan: target55 });
+    measure(db, seed.imageId, SOP, 'R', 1600);
+    const dragged = planDoc({ target: { kind: 'wbl', percent: 55, preset: 'consensus' }, hinge: { x: 1250.000000000001, y: 4590 + 1 / 7 } });
+    repo.save({ planId, imageId: seed.imageId, frame: 0, side: 'R', plan: dragged });
+    // Restoring the first revision saves it again as a new revision: history is never rewritten.
+    const restored = repo.save({ planId, imageId: seed.imageId, frame: 0, side: 'R', plan: repo.getRevision(planId, 1).plan });
+    expect(restored).toMatchObject({ revision: 4, created: true });
+
+    expect(repo.revisions(planId).map((r) => [r.revision, r.landmarkRevision, r.appVersion])).toEqual([
+      [4, 2, '0.3.0-test'],
+      [3, 2, '0.3.0-test'],
+      [2, 1, '0.3.0-test'],
+      [1, 1, '0.3.0-test'],
+    ]);
+    const one = repo.getRevision(planId, 1);
+    expect(one).toMatchObject({ revision: 1, landmarkRevision: 1, appVersion: '0.3.0-test' });
+    expect(one.plan.target).toEqual(first.target);
+    expect(one.plan.hinge).toEqual(first.hinge);
+    expect(repo.getRevision(planId, 3).plan.hinge).toEqual({ x: 1250.000000000001, y: 4590 + 1 / 7 });
+    expect(repo.getRevision(planId, 4).plan).toEqual(one.plan);
+    expect(repo.getRevision(planId, 2).savedAt).toBe(repo.revisions(planId)[2]!.savedAt);
+    expect(repo.placement(planId)).toEqual({ imageId: seed.imageId, frame: 0, side: 'R' });
+
+    expect(appError(() => repo.getRevision(planId, 5))).toMatchObject({ code: 'NOT_FOUND', message: `Plan ${planId} has no revision 5: its revisions are 1 to 4.` });
+    expect(appError(() => repo.getRevision(999, 1))).toMatchObject({ code: 'NOT_FOUND', message: 'No plan with id 999 in the library.' });
+    expect(appError(() => repo.revisions(999))).toMatchObject({ code: 'NOT_FOUND', message: 'No plan with id 999 in the library.' });
+
+    // Archived: still readable; and after reopening the file, the same revisions.
+    repo.archive(planId);
+    const revisions = repo.revisions(planId);
+    db.close();
+    const again = new PlanRepository(open(file), 't');
+    expect(again.revisions(planId)).toEqual(revisions);
+    expect(again.getRevision(planId, 3)).toEqual(revisions[1]);
+  });
 });

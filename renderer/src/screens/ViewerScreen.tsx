@@ -1,12 +1,12 @@
 // The viewer: toolbar (tools, presets, invert, fit, reset), the image, and the facts a surgeon
 // checks before measuring: who, when, matrix size and how the image is calibrated.
-import type { CornerstoneImage } from 'cornerstone-core';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ImageDetail } from '../../../shared/ipc/contract';
 import { ApiError, type OsteoplanApi } from '../api';
 import { formatDicomDate, formatPersonName, formatSex } from '../format';
 import { decideCalibration } from '../../../shared/calibration/calibration';
-import { DicomViewport, type ViewerController, type ViewerTool, type ViewSnapshot } from '../viewer/DicomViewport';
+import type { ViewerTool } from '../viewer/DicomViewport';
+import { CALIBRATION_LABEL, ImageWorkspace, isTypingTarget, useImageView } from '../viewer/ImageWorkspace';
 import { windowPresets, type WindowPreset } from '../viewer/presets';
 
 interface Props {
@@ -17,22 +17,13 @@ interface Props {
   onMeasure?(): void;
 }
 
-const CAL_LABEL: Record<string, string> = {
-  user: 'User calibrated',
-  calibrated: 'Calibrated',
-  'magnification-corrected': 'Magnification-corrected',
-  detector: 'Detector plane',
-  uncalibrated: 'Uncalibrated',
-};
-
 export function ViewerScreen({ api, imageId, onBack, onMeasure }: Props) {
   const [detail, setDetail] = useState<ImageDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tool, setTool] = useState<ViewerTool>('pan');
-  const [view, setView] = useState<ViewSnapshot | null>(null);
-  const [image, setImage] = useState<CornerstoneImage | null>(null);
   const [frame, setFrame] = useState(0);
-  const controllerRef = useRef<ViewerController | null>(null);
+  const iv = useImageView();
+  const { controllerRef, snap: view, image } = iv;
 
   useEffect(() => {
     let stale = false;
@@ -65,13 +56,11 @@ export function ViewerScreen({ api, imageId, onBack, onMeasure }: Props) {
   const frameCount = Math.max(1, detail?.image.numberOfFrames ?? 1);
   const stepFrame = useCallback((delta: number) => setFrame((f) => Math.max(0, Math.min(frameCount - 1, f + delta))), [frameCount]);
 
-  const applyPreset = useCallback((p: WindowPreset | undefined) => p && controllerRef.current?.setVoi(p.windowCenter, p.windowWidth), []);
-  const onLoaded = useCallback((img: CornerstoneImage) => setImage(img), []);
+  const applyPreset = useCallback((p: WindowPreset | undefined) => p && controllerRef.current?.setVoi(p.windowCenter, p.windowWidth), [controllerRef]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.isContentEditable)) return;
+      if (isTypingTarget(e.target)) return;
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const c = controllerRef.current;
       switch (e.key) {
@@ -148,14 +137,28 @@ export function ViewerScreen({ api, imageId, onBack, onMeasure }: Props) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onBack, presets, applyPreset, stepFrame, frameCount]);
+  }, [onBack, presets, applyPreset, stepFrame, frameCount, controllerRef]);
 
   const activePreset = view ? presets.find((p) => Math.abs(p.windowCenter - view.windowCenter) < 0.5 && Math.abs(p.windowWidth - view.windowWidth) < 0.5) : undefined;
 
   return (
-    <div className="viewer">
-      <div className="viewer-main">
-        <div className="toolbar" role="toolbar" aria-label="Viewer tools">
+    <ImageWorkspace
+      iv={iv}
+      film={detail && !error ? { api, imageId, modality: detail.image.modality ?? detail.header.modality, transferSyntaxUid: detail.image.transferSyntaxUid, frame, tool } : null}
+      placeholder={
+        error ? (
+          <div className="viewport-message" role="alert">
+            <div className="error-text">{error}</div>
+            <button className="btn" onClick={onBack}>Back to the library</button>
+          </div>
+        ) : (
+          <div className="viewport-message"><div className="spinner" /></div>
+        )
+      }
+      className="viewer"
+      toolbarLabel="Viewer tools"
+      toolbar={
+        <>
           <button className="btn ghost" onClick={onBack} title="Back to the library (Esc)">← Library</button>
           <span className="sep" />
           <button className={`btn${tool === 'pan' ? ' active' : ''}`} onClick={() => setTool('pan')} title="Pan: drag (P). Middle button or Space+drag always pans.">
@@ -199,33 +202,20 @@ export function ViewerScreen({ api, imageId, onBack, onMeasure }: Props) {
               </button>
             </>
           )}
-        </div>
-        {error ? (
-          <div className="viewport-area">
-            <div className="viewport-message" role="alert">
-              <div className="error-text">{error}</div>
-              <button className="btn" onClick={onBack}>Back to the library</button>
-            </div>
-          </div>
-        ) : detail ? (
-          <div className="viewport-area">
-            <DicomViewport api={api} imageId={imageId} modality={detail.image.modality ?? detail.header.modality} transferSyntaxUid={detail.image.transferSyntaxUid} frame={frame} tool={tool} controllerRef={controllerRef} onView={setView} onLoaded={onLoaded} />
-            {view && (
-              <div className="viewport-status" data-testid="viewport-status">
-                Zoom {(view.zoom * 100).toFixed(0)} % · W {Math.round(view.windowWidth)} L {Math.round(view.windowCenter)}
-                {view.voiLut ? ' (VOI LUT)' : ''}
-                {view.invert ? ' · inverted' : ''}
-                {frameCount > 1 ? ` · frame ${view.frame + 1}/${frameCount}` : ''}
-              </div>
-            )}
-          </div>
-        ) : (
-          <div className="viewport-area">
-            <div className="viewport-message"><div className="spinner" /></div>
-          </div>
-        )}
-      </div>
-      <aside className="info" aria-label="Image information">
+        </>
+      }
+      status={(v) => (
+        <>
+          W {Math.round(v.windowWidth)} L {Math.round(v.windowCenter)}
+          {v.voiLut ? ' (VOI LUT)' : ''}
+          {v.invert ? ' · inverted' : ''}
+          {frameCount > 1 ? ` · frame ${v.frame + 1}/${frameCount}` : ''}
+        </>
+      )}
+      asideClassName="info"
+      asideLabel="Image information"
+      aside={
+        <>
         {detail && header && (
           <>
             <h3>Patient</h3>
@@ -284,7 +274,7 @@ export function ViewerScreen({ api, imageId, onBack, onMeasure }: Props) {
                 <h3>Calibration</h3>
                 <div>
                   <span className={`cal-badge cal-${calibration.type}`} data-testid="info-calibration" data-calibration={calibration.type}>
-                    {CAL_LABEL[calibration.type]}
+                    {CALIBRATION_LABEL[calibration.type]}
                   </span>
                 </div>
                 <dl>
@@ -322,8 +312,9 @@ export function ViewerScreen({ api, imageId, onBack, onMeasure }: Props) {
           <span className="kbd">R</span><span>reset</span>
           <span className="kbd">Esc</span><span>library</span>
         </div>
-      </aside>
-    </div>
+        </>
+      }
+    />
   );
 }
 

@@ -100,6 +100,7 @@ export class PlanRepository {
       insertRevision: db.prepare(`
         INSERT INTO plan_revisions (plan_id, revision, saved_at, app_version, landmark_revision, plan_json) VALUES (?, ?, ?, ?, ?, ?)`),
       revisions: db.prepare(`SELECT revision, saved_at, app_version, landmark_revision, plan_json FROM plan_revisions WHERE plan_id = ? ORDER BY revision DESC`),
+      revision: db.prepare(`SELECT revision, saved_at, app_version, landmark_revision, plan_json FROM plan_revisions WHERE plan_id = ? AND revision = ?`),
       chosenOthers: db.prepare(`SELECT id FROM plans WHERE patient_id = ? AND side = ? AND chosen = 1 AND id <> ? ORDER BY id`).pluck(),
       unchoose: db.prepare(`UPDATE plans SET chosen = 0 WHERE patient_id = ? AND side = ? AND chosen = 1 AND id <> ?`),
       setChosen: db.prepare(`UPDATE plans SET chosen = ? WHERE id = ?`),
@@ -243,13 +244,38 @@ export class PlanRepository {
   /** Every saved state of a plan, newest first (archived plans included). */
   revisions(planId: number): PlanRevision[] {
     this.planRow(planId);
-    const rows = this.statements.revisions.all(planId) as { revision: number; saved_at: string; app_version: string; landmark_revision: number; plan_json: string }[];
-    return rows.map((r) => ({
-      revision: r.revision,
-      savedAt: r.saved_at,
-      appVersion: r.app_version,
-      landmarkRevision: r.landmark_revision,
-      plan: parseDocument(parsePlan, JSON.parse(r.plan_json)),
-    }));
+    return (this.statements.revisions.all(planId) as RevisionRow[]).map(revisionOf);
+  }
+
+  /** One saved state of a plan; an unknown plan or revision is NOT_FOUND, saying which revisions exist. */
+  getRevision(planId: number, revision: number): PlanRevision {
+    const plan = this.planRow(planId);
+    const row = this.statements.revision.get(planId, revision) as RevisionRow | undefined;
+    if (!row) {
+      throw new AppError('NOT_FOUND', `Plan ${planId} has no revision ${revision}: its revisions are 1 to ${plan.revision}.`);
+    }
+    return revisionOf(row);
+  }
+
+  /** The film, frame and leg a plan is drawn on: its hinge and cut are pixels of that image. */
+  placement(planId: number): { imageId: number; frame: number; side: Side } {
+    const row = this.planRow(planId);
+    return { imageId: row.image_id, frame: row.frame, side: row.side };
   }
 }
+
+interface RevisionRow {
+  revision: number;
+  saved_at: string;
+  app_version: string;
+  landmark_revision: number;
+  plan_json: string;
+}
+
+const revisionOf = (r: RevisionRow): PlanRevision => ({
+  revision: r.revision,
+  savedAt: r.saved_at,
+  appVersion: r.app_version,
+  landmarkRevision: r.landmark_revision,
+  plan: parseDocument(parsePlan, JSON.parse(r.plan_json)),
+});

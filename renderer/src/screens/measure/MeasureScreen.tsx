@@ -1,7 +1,6 @@
 // The measuring screen (issue "Measure a long-leg film"; architecture.md §4): guided landmark
 // clicks on the film, overlays drawn through projection.ts on every render, the values panel
 // recomputed from (landmark set, calibration) on every change, and autosave of the set.
-import type { CornerstoneImage } from 'cornerstone-core';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { decideCalibration, type Calibration } from '../../../../shared/calibration/calibration';
@@ -15,19 +14,31 @@ import type { UserCalibration } from '../../../../shared/schemas/calibration';
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
 import { ApiError, type OsteoplanApi } from '../../api';
 import { formatDicomDate, formatPersonName } from '../../format';
-import { buildOverlay, hitTest, LAYERS, type Handle, type LayerId } from '../../overlays/leg-overlay';
-import { Loupe, LOUPE_SIZE } from '../../overlays/Loupe';
+import { buildOverlay, LAYERS, type Handle, type LayerId } from '../../overlays/leg-overlay';
 import { OverlaySvg } from '../../overlays/OverlaySvg';
 import { beginGesture } from '../../overlays/pointer-gesture';
-import { DicomViewport, type ViewerController, type ViewSnapshot } from '../../viewer/DicomViewport';
+import type { ViewerController } from '../../viewer/DicomViewport';
+import {
+  CALIBRATION_LABEL,
+  handleAt,
+  ImageWorkspace,
+  isTypingTarget,
+  SaveStatusLine,
+  UndoRedoButtons,
+  useHandleHover,
+  useImageView,
+  ViewportLoupe,
+  type ViewportPointer,
+} from '../../viewer/ImageWorkspace';
 import * as projection from '../../viewer/projection';
-import type { Point, ViewState } from '../../viewer/projection';
-import { Autosaver, saveStatusText, type SaveStatus } from './autosave';
+import type { Point } from '../../viewer/projection';
+import { Autosaver, useAutosaverLifecycle, type SaveStatus } from './autosave';
 import { emptySet, handlePosition, initialState, landmarkReducer, type HandleRef } from './landmark-store';
 import { firstOpenStep, MIN_CONTOUR_POINTS, nextOpenStep } from './steps';
 import { StepList } from './StepList';
 import { ValuesPanel } from './ValuesPanel';
 import { ScreenError, ScreenLoading } from '../../components/ScreenState';
+import { canRedo, canUndo, undoRedoKey } from '../../undo-history';
 
 type Side = 'L' | 'R';
 type Mode = 'landmarks' | 'calibrate-line' | 'calibrate-circle';
@@ -40,13 +51,6 @@ const ROLE_LABEL: Record<StudyRole, string> = { 'pre-op': 'Pre-op', planning: 'P
 const KNEE_LABEL: Record<string, string> = { spines: 'Tibial spines / notch', 'plateau-midpoint': 'Plateau midpoint', 'soft-tissue': 'Soft-tissue centre' };
 const ANKLE_LABEL: Record<string, string> = { 'plafond-midpoint': 'Talar dome / plafond', 'malleoli-midpoint': 'Malleoli midpoint' };
 const PLATEAU_LABEL: Record<string, string> = { edges: 'Plateau edges', subchondral: 'Subchondral lowest points' };
-const CAL_LABEL: Record<string, string> = {
-  user: 'User calibrated',
-  calibrated: 'Calibrated',
-  'magnification-corrected': 'Magnification-corrected',
-  detector: 'Detector plane',
-  uncalibrated: 'Uncalibrated',
-};
 
 const errorText = (err: unknown) => (err instanceof ApiError ? err.message : String((err as Error)?.message ?? err));
 
@@ -141,16 +145,7 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
       }),
     [api, imageId],
   );
-  useEffect(() => {
-    const flush = () => void saver.flush();
-    window.addEventListener('beforeunload', flush);
-    window.addEventListener('pagehide', flush);
-    return () => {
-      window.removeEventListener('beforeunload', flush);
-      window.removeEventListener('pagehide', flush);
-      void saver.flush().finally(() => saver.dispose());
-    };
-  }, [saver]);
+  useAutosaverLifecycle(saver);
   useEffect(() => {
     if (state.edits === 0) return;
     sets.current[state.present.side] = state.present;
@@ -207,28 +202,15 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
   const [sphereMm, setSphereMm] = useState(String(DEFAULT_SPHERE_MM));
   const [calMessage, setCalMessage] = useState<string | null>(null);
   const [selected, setSelected] = useState<HandleRef | null>(null);
-  const [hovered, setHovered] = useState<string | null>(null);
   const [layers, setLayers] = useState<Set<LayerId>>(() => new Set(LAYERS.map((l) => l.id)));
   const [loupeOn, setLoupeOn] = useState(true);
-  const [pointer, setPointer] = useState<{ canvas: Point; pixel: Point } | null>(null);
+  const [pointer, setPointer] = useState<ViewportPointer | null>(null);
   const pointerRef = useRef(pointer);
   pointerRef.current = pointer;
   const [dragging, setDragging] = useState<string | null>(null);
 
-  const controllerRef = useRef<ViewerController | null>(null);
-  const [view, setView] = useState<ViewState | null>(null);
-  const [snap, setSnap] = useState<ViewSnapshot | null>(null);
-  const [image, setImage] = useState<CornerstoneImage | null>(null);
-  const onView = useCallback((s: ViewSnapshot) => {
-    setSnap(s);
-    const c = controllerRef.current;
-    if (c) setView(c.view());
-  }, []);
-  const onLoaded = useCallback((img: CornerstoneImage) => {
-    setImage(img);
-    const c = controllerRef.current;
-    if (c) setView(c.view());
-  }, []);
+  const iv = useImageView();
+  const { controllerRef, view } = iv;
 
   const scene = useMemo(() => {
     if (!view) return null;
@@ -246,14 +228,7 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
   }, [view, set, alignment, layers, selected, pendingCal]);
   const sceneRef = useRef(scene);
   sceneRef.current = scene;
-  // Hit-testing maps the handles through the live view: the drawn scene may lag a render behind a zoom.
-  const liveHit = useCallback((c: ViewerController, p: Point): Handle | null => {
-    const handles = sceneRef.current?.handles ?? [];
-    return hitTest(
-      handles.map((h) => ({ ...h, at: c.pixelToCanvas(h.pixel) })),
-      p,
-    );
-  }, []);
+  const liveHit = useCallback((c: ViewerController, p: Point): Handle | null => handleAt(c, sceneRef.current?.handles ?? [], p), []);
 
   // Everything the pointer handlers read, kept current without re-binding listeners.
   const live = useRef({ mode, active, steps, skipped, set });
@@ -320,29 +295,10 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
     [placeAt, liveHit],
   );
 
-  // Hover: highlight the handle under the cursor and feed the loupe.
-  useEffect(() => {
-    const c = controllerRef.current;
-    if (!c || !view) return;
-    const element = c.element;
-    const canvas = element.querySelector('canvas')!;
-    const onMove = (ev: PointerEvent) => {
-      const p = projection.clientToCanvas(canvas.getBoundingClientRect(), canvas, ev.clientX, ev.clientY);
-      const h = liveHit(c, p);
-      setHovered((prev) => (prev === (h?.key ?? null) ? prev : (h?.key ?? null)));
-      if (!dragging) setPointer({ canvas: p, pixel: c.canvasToPixel(p) });
-    };
-    const onLeave = () => {
-      setHovered(null);
-      setPointer(null);
-    };
-    element.addEventListener('pointermove', onMove);
-    element.addEventListener('pointerleave', onLeave);
-    return () => {
-      element.removeEventListener('pointermove', onMove);
-      element.removeEventListener('pointerleave', onLeave);
-    };
-  }, [view !== null, dragging]);
+  // Hover: highlight the handle under the cursor and feed the loupe (a drag feeds it itself).
+  const hovered = useHandleHover(iv, () => sceneRef.current?.handles ?? [], (p) => {
+    if (!p || !dragging) setPointer(p);
+  });
 
   const applyCalibration = useCallback(() => {
     setCalMessage(null);
@@ -377,17 +333,15 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
   // Keyboard: N/P/S steps, Ctrl+Z / Ctrl+Shift+Z, Delete, L loupe, 1..7 layers, F fit, Esc.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) {
-        if (e.key === 'Enter' && target.closest('.cal-form')) applyCalibration();
+      if (isTypingTarget(e.target)) {
+        if (e.key === 'Enter' && (e.target as HTMLElement).closest('.cal-form')) applyCalibration();
         return;
       }
       const { steps: st, active: idx, set: s, skipped: sk } = live.current;
       const k = e.key.toLowerCase();
-      if ((e.ctrlKey || e.metaKey) && k === 'z') {
-        dispatch({ type: e.shiftKey ? 'redo' : 'undo' });
-      } else if ((e.ctrlKey || e.metaKey) && k === 'y') {
-        dispatch({ type: 'redo' });
+      const step = undoRedoKey(e);
+      if (step) {
+        dispatch({ type: step });
       } else if (e.ctrlKey || e.metaKey || e.altKey) {
         return;
       } else if (k === 'n') {
@@ -453,21 +407,10 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
   const selectedPos = selected ? handlePosition(set, selected) : null;
   const currentStep = active !== null ? steps[active] : null;
   const placing = mode !== 'landmarks' || (currentStep !== null && currentStep !== undefined);
-  const showLoupe = loupeOn && image && snap && pointer && view && (placing || dragging !== null);
-  const zoom = snap?.zoom ?? 1;
-  const loupeMag = Math.min(12, Math.max(2, zoom * 4));
-  let loupeLeft = 0;
-  let loupeTop = 0;
-  if (pointer && view) {
-    loupeLeft = pointer.canvas.x + 28;
-    loupeTop = pointer.canvas.y - LOUPE_SIZE - 28;
-    if (loupeLeft + LOUPE_SIZE + 4 > view.canvasWidth) loupeLeft = pointer.canvas.x - LOUPE_SIZE - 28;
-    if (loupeTop < 4) loupeTop = pointer.canvas.y + 28;
-  }
+  const showLoupe = loupeOn && (placing || dragging !== null);
   const loupeMarks = useMemo(() => (scene ? scene.handles.map((h) => ({ x: h.pixel.x, y: h.pixel.y, colour: h.colour })) : []), [scene]);
 
   const cursorClass = dragging ? 'cursor-grabbing' : hovered ? 'cursor-grab' : placing ? 'cursor-place' : 'cursor-pan';
-  const statusText = saveStatusText(saveStatus, saved[set.side] ? 'Saved' : 'Nothing placed yet');
 
   if (!side) {
     return (
@@ -487,17 +430,21 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
   }
 
   return (
-    <div
+    <ImageWorkspace
+      iv={iv}
+      film={{ api, imageId, modality: detail.image.modality ?? header.modality, transferSyntaxUid: detail.image.transferSyntaxUid, frame: FRAME }}
       className={`measure ${cursorClass}`}
-      ref={rootRef}
-      data-testid="measure"
-      data-side={set.side}
-      data-save-status={saveStatus.kind}
-      data-save-latency-ms={saveStatus.kind === 'saved' ? saveStatus.latencyMs.toFixed(1) : ''}
-      data-landmark-count={Object.keys(set.landmarks).length + set.femoralHeadContour.length}
-    >
-      <div className="viewer-main">
-        <div className="toolbar" role="toolbar" aria-label="Measuring tools">
+      rootRef={rootRef}
+      data={{
+        'data-testid': 'measure',
+        'data-side': set.side,
+        'data-save-status': saveStatus.kind,
+        'data-save-latency-ms': saveStatus.kind === 'saved' ? saveStatus.latencyMs.toFixed(1) : '',
+        'data-landmark-count': Object.keys(set.landmarks).length + set.femoralHeadContour.length,
+      }}
+      toolbarLabel="Measuring tools"
+      toolbar={
+        <>
           <button className="btn ghost" onClick={onBack} title="Back to the viewer (Esc)">← Viewer</button>
           <span className="sep" />
           <div className="segmented" role="group" aria-label="Leg">
@@ -512,8 +459,7 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
             Mirrored image
           </label>
           <span className="sep" />
-          <button className="btn" disabled={state.past.length === 0} onClick={() => dispatch({ type: 'undo' })} title="Undo (Ctrl+Z)">Undo</button>
-          <button className="btn" disabled={state.future.length === 0} onClick={() => dispatch({ type: 'redo' })} title="Redo (Ctrl+Shift+Z)">Redo</button>
+          <UndoRedoButtons canUndo={canUndo(state)} canRedo={canRedo(state)} onUndo={() => dispatch({ type: 'undo' })} onRedo={() => dispatch({ type: 'redo' })} />
           <button className="btn" disabled={!selectedPos} onClick={() => selected && (dispatch({ type: 'remove', target: selected }), setSelected(null))} title="Remove the selected point (Delete)">
             Delete point
           </button>
@@ -559,55 +505,16 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
               </button>
             </>
           )}
-          <span className="spacer" />
-          <span className={`save-status save-${saveStatus.kind}`} data-testid="save-status" role="status">
-            {statusText}
-          </span>
-        </div>
-        <div className="viewport-area">
-          <DicomViewport
-            api={api}
-            imageId={imageId}
-            modality={detail.image.modality ?? header.modality}
-            transferSyntaxUid={detail.image.transferSyntaxUid}
-            frame={FRAME}
-            tool="pan"
-            controllerRef={controllerRef}
-            onView={onView}
-            onLoaded={onLoaded}
-            onPrimaryPointerDown={onPrimaryPointerDown}
-            overlay={scene && view ? <OverlaySvg scene={scene} width={view.canvasWidth} height={view.canvasHeight} hovered={hovered} /> : null}
-          />
-          {showLoupe && (
-            <Loupe
-              image={image}
-              centre={pointer.pixel}
-              magnification={loupeMag}
-              voi={{ windowCenter: snap.windowCenter, windowWidth: snap.windowWidth }}
-              invert={snap.invert}
-              left={loupeLeft}
-              top={loupeTop}
-              marks={loupeMarks}
-            />
-          )}
-          {mode !== 'landmarks' ? (
-            <div className="place-hint" data-testid="place-hint">
-              {mode === 'calibrate-line' ? `Calibration line: click both ends of the marker (${pendingCal.length}/2).` : `Calibration sphere: click points around its outline (${pendingCal.length}, at least 3).`}
-            </div>
-          ) : currentStep ? (
-            <div className="place-hint" data-testid="place-hint">
-              Click: <b>{currentStep.label}</b>
-              {currentStep.kind === 'contour' ? ` (${set.femoralHeadContour.length}${set.femoralHeadContour.length < MIN_CONTOUR_POINTS ? ` of ≥ ${MIN_CONTOUR_POINTS}` : ', N when done'})` : ''}
-            </div>
-          ) : null}
-          {snap && (
-            <div className="viewport-status" data-testid="viewport-status">
-              Zoom {(snap.zoom * 100).toFixed(0)} % · {set.side === 'R' ? 'Right' : 'Left'} leg · {CAL_LABEL[calibration.type]}
-            </div>
-          )}
-        </div>
-      </div>
-      <aside className="info measure-side" aria-label="Measurements">
+          <SaveStatusLine status={saveStatus} idle={saved[set.side] ? 'Saved' : 'Nothing placed yet'} testId="save-status" />
+        </>
+      }
+      onPrimaryPointerDown={onPrimaryPointerDown}
+      overlay={scene && view ? <OverlaySvg scene={scene} width={view.canvasWidth} height={view.canvasHeight} hovered={hovered} /> : null}
+      status={() => `${set.side === 'R' ? 'Right' : 'Left'} leg · ${CALIBRATION_LABEL[calibration.type]}`}
+      asideClassName="info measure-side"
+      asideLabel="Measurements"
+      aside={
+        <>
         <h3>Landmarks</h3>
         <StepList steps={steps} set={set} active={active} skipped={skipped} onActivate={(i) => (setActive(i), setMode('landmarks'))} />
         <h3>Values</h3>
@@ -615,7 +522,7 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
         <h3>Calibration</h3>
         <div className="cal-section">
           <span className={`cal-badge cal-${calibration.type}`} data-testid="measure-calibration" data-calibration={calibration.type}>
-            {CAL_LABEL[calibration.type]}
+            {CALIBRATION_LABEL[calibration.type]}
           </span>
           <div className="cal-note">{calibration.source}</div>
           {calibration.note && <div className="cal-note">{calibration.note}</div>}
@@ -684,8 +591,21 @@ function MeasureWorkspace({ api, imageId, detail, saved, side, onSide, onBack, o
           <div className="cal-note">{flipSuggestion.note}</div>
         </div>
         <ClinicalPanel api={api} detail={detail} onDetail={onDetail} />
-      </aside>
-    </div>
+        </>
+      }
+    >
+      {showLoupe && <ViewportLoupe iv={iv} pointer={pointer} marks={loupeMarks} />}
+      {mode !== 'landmarks' ? (
+        <div className="place-hint" data-testid="place-hint">
+          {mode === 'calibrate-line' ? `Calibration line: click both ends of the marker (${pendingCal.length}/2).` : `Calibration sphere: click points around its outline (${pendingCal.length}, at least 3).`}
+        </div>
+      ) : currentStep ? (
+        <div className="place-hint" data-testid="place-hint">
+          Click: <b>{currentStep.label}</b>
+          {currentStep.kind === 'contour' ? ` (${set.femoralHeadContour.length}${set.femoralHeadContour.length < MIN_CONTOUR_POINTS ? ` of ≥ ${MIN_CONTOUR_POINTS}` : ', N when done'})` : ''}
+        </div>
+      ) : null}
+    </ImageWorkspace>
   );
 }
 

@@ -4,6 +4,7 @@
 // A failed save keeps the set in memory and retries with a growing delay; the status tells the
 // user. Timers are injected so the logic is tested without a browser. Generic over what is saved:
 // landmark sets keyed by frame + side (the default), plans keyed by plan id (screens/plan).
+import { useEffect } from 'react';
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
 
 export type SaveStatus =
@@ -139,4 +140,18 @@ export function saveStatusText(status: SaveStatus, idle: string): string {
     default:
       return idle;
   }
+}
+
+/** A screen's autosaver saves what is pending when the page unloads and when the screen closes. */
+export function useAutosaverLifecycle(saver: Pick<Autosaver<unknown>, 'flush' | 'dispose'>): void {
+  useEffect(() => {
+    const flush = () => void saver.flush();
+    window.addEventListener('beforeunload', flush);
+    window.addEventListener('pagehide', flush);
+    return () => {
+      window.removeEventListener('beforeunload', flush);
+      window.removeEventListener('pagehide', flush);
+      void saver.flush().finally(() => saver.dispose());
+    };
+  }, [saver]);
 }

@@ -4,6 +4,7 @@
 import type { LandmarkId, LandmarkVariants } from '../../../../shared/landmarks/ids';
 import type { UserCalibration } from '../../../../shared/schemas/calibration';
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
+import { record, redo, startHistory, undo, type UndoHistory } from '../../undo-history';
 
 export interface PixelPoint {
   x: number;
@@ -28,23 +29,13 @@ export type StoreAction =
   | { type: 'undo' }
   | { type: 'redo' };
 
-export interface StoreState {
-  present: LandmarkSet;
-  past: LandmarkSet[];
-  future: LandmarkSet[];
-  /** The drag whose moves are merged into the current undo step. */
-  coalesceKey: string | null;
-  /** Bumped on every change of `present` made by the user (not by load): the autosave trigger. */
-  edits: number;
-}
+/** `edits` is the autosave trigger; a drag's moves share one undo step (renderer/src/undo-history.ts). */
+export type StoreState = UndoHistory<LandmarkSet>;
 
 /** The contour schema holds at most 64 points (shared/schemas/landmark-set.ts). */
 export const MAX_CONTOUR_POINTS = 64;
-const MAX_HISTORY = 200;
 
-export function initialState(set: LandmarkSet): StoreState {
-  return { present: set, past: [], future: [], coalesceKey: null, edits: 0 };
-}
+export const initialState = (set: LandmarkSet): StoreState => startHistory(set);
 
 const user = (p: PixelPoint) => ({ x: p.x, y: p.y, placedBy: 'user' as const });
 
@@ -89,13 +80,6 @@ function withHandle(set: LandmarkSet, ref: HandleRef, point: PixelPoint | null):
   return { ...set, userCalibration: { ...cal, points: cal.points.map((p, i) => (i === ref.index ? xy : p)) } };
 }
 
-function commit(state: StoreState, next: LandmarkSet, coalesceKey: string | null = null): StoreState {
-  if (next === state.present) return state;
-  const merge = coalesceKey !== null && coalesceKey === state.coalesceKey;
-  const past = merge ? state.past : [...state.past, state.present].slice(-MAX_HISTORY);
-  return { present: next, past, future: [], coalesceKey, edits: state.edits + 1 };
-}
-
 const finite = (p: PixelPoint) => Number.isFinite(p.x) && Number.isFinite(p.y);
 
 export function landmarkReducer(state: StoreState, action: StoreAction): StoreState {
@@ -105,37 +89,31 @@ export function landmarkReducer(state: StoreState, action: StoreAction): StoreSt
       return initialState(action.set);
     case 'place':
       if (!finite(action.point)) return state;
-      return commit(state, withHandle(set, { kind: 'landmark', id: action.id }, action.point));
+      return record(state, withHandle(set, { kind: 'landmark', id: action.id }, action.point));
     case 'addContour':
       if (!finite(action.point) || set.femoralHeadContour.length >= MAX_CONTOUR_POINTS) return state;
-      return commit(state, { ...set, femoralHeadContour: [...set.femoralHeadContour, user(action.point)] });
+      return record(state, { ...set, femoralHeadContour: [...set.femoralHeadContour, user(action.point)] });
     case 'move': {
       if (!finite(action.point) || !handlePosition(set, action.target)) return state;
-      return commit(state, withHandle(set, action.target, action.point), action.dragId);
+      return record(state, withHandle(set, action.target, action.point), action.dragId);
     }
     case 'remove':
       if (!handlePosition(set, action.target)) return state;
-      return commit(state, withHandle(set, action.target, null));
+      return record(state, withHandle(set, action.target, null));
     case 'setVariants': {
       const variants = { ...set.variants, ...action.variants };
       if (variants.kneeCentre === set.variants.kneeCentre && variants.ankleCentre === set.variants.ankleCentre && variants.plateau === set.variants.plateau) return state;
-      return commit(state, { ...set, variants });
+      return record(state, { ...set, variants });
     }
     case 'setFlipped':
       if (action.imageFlipped === set.imageFlipped) return state;
-      return commit(state, { ...set, imageFlipped: action.imageFlipped });
+      return record(state, { ...set, imageFlipped: action.imageFlipped });
     case 'setUserCalibration':
-      return commit(state, { ...set, userCalibration: action.calibration });
-    case 'undo': {
-      const prev = state.past[state.past.length - 1];
-      if (!prev) return state;
-      return { present: prev, past: state.past.slice(0, -1), future: [state.present, ...state.future], coalesceKey: null, edits: state.edits + 1 };
-    }
-    case 'redo': {
-      const next = state.future[0];
-      if (!next) return state;
-      return { present: next, past: [...state.past, state.present], future: state.future.slice(1), coalesceKey: null, edits: state.edits + 1 };
-    }
+      return record(state, { ...set, userCalibration: action.calibration });
+    case 'undo':
+      return undo(state);
+    case 'redo':
+      return redo(state);
   }
 }
 

@@ -2,12 +2,13 @@
 // screen's sibling on the same viewport. From the measured leg it computes the plan on every
 // change (computePlan + planDisplayGeometry, microseconds), draws it through projection.ts, lets
 // the surgeon drag the hinge and cut entry, shows the simulated correction (the film itself cut
-// and rotated) and autosaves plans like landmarks. Several plans per leg, one chosen.
-import type { CornerstoneImage } from 'cornerstone-core';
+// and rotated) and autosaves plans like landmarks. Several plans per leg, one chosen. Every edit
+// is an undo step (a drag is one), undo and redo are saved like edits, and the History panel
+// previews any saved revision read-only and restores it as a new one.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { decideCalibration, type Calibration } from '../../../../shared/calibration/calibration';
-import type { ImageDetail, SavedLandmarkSet, SavedPlan } from '../../../../shared/ipc/contract';
+import type { ImageDetail, PlanRevisionInfo, SavedLandmarkSet, SavedPlan } from '../../../../shared/ipc/contract';
 import { landmarkLabel } from '../../../../shared/landmarks/catalogue';
 import { computeLegAlignment, type LegAlignment } from '../../../../shared/measurements/leg-alignment';
 import { planDisplayGeometry, type PlanDisplayGeometry } from '../../../../shared/planning/display-geometry';
@@ -15,22 +16,22 @@ import { computePlan, type PlanResult } from '../../../../shared/planning/osteot
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
 import type { Plan } from '../../../../shared/schemas/plan';
 import { ApiError, type OsteoplanApi } from '../../api';
+import { ScreenError, ScreenLoading } from '../../components/ScreenState';
 import { formatDicomDate, formatPersonName } from '../../format';
-import { hitTest } from '../../overlays/leg-overlay';
-import { Loupe, LOUPE_SIZE } from '../../overlays/Loupe';
 import { OverlaySvg } from '../../overlays/OverlaySvg';
 import { buildPlanOverlay } from '../../overlays/plan-overlay';
 import { beginGesture } from '../../overlays/pointer-gesture';
 import { SimulationCanvas } from '../../overlays/SimulationCanvas';
-import { DicomViewport, type ViewerController, type ViewSnapshot } from '../../viewer/DicomViewport';
+import { canRedo, canUndo, record, redo, startHistory, undo, undoRedoKey, type UndoHistory } from '../../undo-history';
+import { handleAt, ImageWorkspace, isTypingTarget, SaveStatusLine, UndoRedoButtons, useHandleHover, useImageView, ViewportLoupe, type ViewportPointer } from '../../viewer/ImageWorkspace';
 import * as projection from '../../viewer/projection';
-import type { Point, ViewState } from '../../viewer/projection';
-import { Autosaver, saveStatusText, type SaveStatus } from '../measure/autosave';
+import type { Point } from '../../viewer/projection';
+import { Autosaver, useAutosaverLifecycle, type SaveStatus } from '../measure/autosave';
 import { PlanEditor } from './PlanEditor';
+import { PlanHistory } from './PlanHistory';
 import { PlanList } from './PlanList';
 import { PlanResults } from './PlanResults';
 import { duplicatePlan, newPlan, nextPlanName, withHandle, type PlanHandleRef } from './plan-model';
-import { ScreenError, ScreenLoading } from '../../components/ScreenState';
 
 type Side = 'L' | 'R';
 const FRAME = 0; // the viewer shows the first frame, as on the measuring screen
@@ -128,11 +129,28 @@ interface WorkspaceProps {
 }
 
 /** What the autosaver saves: the plan and the id it has (null until the first save creates it). */
-interface PlanDraft {
+interface SavedDraft {
   localKey: string;
   planId: number | null;
   plan: Plan;
 }
+
+/** The plan being edited with its undo history; switching plans starts a fresh history. */
+interface PlanDraft {
+  localKey: string;
+  planId: number | null;
+  history: UndoHistory<Plan>;
+  /**
+   * Bumped by every edit, even one that changes nothing (no undo step then): the autosave trigger.
+   * Choosing the preset a new plan already has still saves it, as it did before undo existed.
+   */
+  saves: number;
+}
+
+const openDraft = (localKey: string, planId: number | null, plan: Plan): PlanDraft => ({ localKey, planId, history: startHistory(plan), saves: 0 });
+
+/** Plans are small documents: equal JSON is an equal plan (a re-click of the chosen preset, say). */
+const sameDocument = (a: Plan, b: Plan) => JSON.stringify(a) === JSON.stringify(b);
 
 function startingPlan(plans: SavedPlan[], imageId: number, side: Side, wanted: number | null): SavedPlan | null {
   const here = plans.filter((p) => p.imageId === imageId && p.frame === FRAME && p.side === side);
@@ -146,14 +164,14 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
   const start = useMemo(() => startingPlan(initialPlans, imageId, side, initialPlanId), [initialPlans, imageId, side, initialPlanId]);
   const [draft, setDraft] = useState<PlanDraft>(() =>
     start
-      ? { localKey: `plan-${start.planId}`, planId: start.planId, plan: start.plan }
-      : { localKey: 'draft-1', planId: null, plan: newPlan({ name: nextPlanName(legPlans.map((p) => p.plan.name)), surgeon: lastSurgeon(initialPlans) }) },
+      ? openDraft(`plan-${start.planId}`, start.planId, start.plan)
+      : openDraft('draft-1', null, newPlan({ name: nextPlanName(legPlans.map((p) => p.plan.name)), surgeon: lastSurgeon(initialPlans) })),
   );
-  const draftRef = useRef(draft);
-  draftRef.current = draft;
+  const current: SavedDraft = { localKey: draft.localKey, planId: draft.planId, plan: draft.history.present };
+  const draftRef = useRef(current);
+  draftRef.current = current;
   /** Ids the first save of each unsaved draft got, so later saves of it revise that plan. */
   const createdIds = useRef(new Map<string, number>());
-  const [edits, setEdits] = useState(0);
 
   const refreshPlans = useCallback(async () => {
     const list = await api.invoke('plan:list', { patientId: detail.patient.id });
@@ -164,7 +182,7 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
   const [saveStatus, setSaveStatus] = useState<SaveStatus>({ kind: 'idle' });
   const saver = useMemo(
     () =>
-      new Autosaver<PlanDraft>({
+      new Autosaver<SavedDraft>({
         keyOf: (d) => d.localKey,
         save: async (d) => {
           const planId = d.planId ?? createdIds.current.get(d.localKey) ?? null;
@@ -180,19 +198,11 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
       }),
     [api, imageId, side, refreshPlans],
   );
+  useAutosaverLifecycle(saver);
+  // Every change of the plan, undo and redo included, is saved like any other.
   useEffect(() => {
-    const flush = () => void saver.flush();
-    window.addEventListener('beforeunload', flush);
-    window.addEventListener('pagehide', flush);
-    return () => {
-      window.removeEventListener('beforeunload', flush);
-      window.removeEventListener('pagehide', flush);
-      void saver.flush().finally(() => saver.dispose());
-    };
-  }, [saver]);
-  useEffect(() => {
-    if (edits > 0) saver.schedule(draftRef.current);
-  }, [edits, saver]);
+    if (draft.saves > 0) saver.schedule(draftRef.current);
+  }, [draft.saves, saver]);
 
   // The plan id in the address, so a reload reopens this plan (replaceState: no hash navigation).
   useEffect(() => {
@@ -201,10 +211,34 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }, [draft.planId, imageId, side]);
 
-  const edit = useCallback((update: (p: Plan) => Plan) => {
-    setDraft((d) => ({ ...d, plan: update(d.plan) }));
-    setEdits((n) => n + 1);
+  // A revision shown read-only from the history, or null for the plan being edited.
+  const [preview, setPreview] = useState<{ revision: number; plan: Plan } | null>(null);
+  const previewRef = useRef(preview);
+  previewRef.current = preview;
+
+  /** A change of the surgeon's: one undo step, or one per gesture when `gesture` names a drag. */
+  const edit = useCallback((update: (p: Plan) => Plan, gesture: string | null = null) => {
+    setDraft((d) => {
+      const next = update(d.history.present);
+      // A click that re-selects what is already chosen builds an equal plan: no step, no save.
+      if (next === d.history.present || sameDocument(next, d.history.present)) return { ...d, saves: d.saves + 1 };
+      return { ...d, history: record(d.history, next, gesture), saves: d.saves + 1 };
+    });
   }, []);
+  const step = useCallback((which: 'undo' | 'redo') => {
+    setPreview(null);
+    setDraft((d) => {
+      const history = which === 'undo' ? undo(d.history) : redo(d.history);
+      return history === d.history ? d : { ...d, history, saves: d.saves + 1 };
+    });
+  }, []);
+  const openPlanDraft = useCallback((localKey: string, planId: number | null, plan: Plan) => {
+    setSelected(null);
+    setPreview(null);
+    setDraft(openDraft(localKey, planId, plan));
+  }, []);
+
+  const shownPlan = preview?.plan ?? draft.history.present;
 
   // clinical-spec §4 calibration and §3 pre-op values, then §5: the plan and what to draw.
   const calibration = useMemo((): Calibration => {
@@ -224,7 +258,7 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
   const lastGood = useRef<{ result: PlanResult; geometry: PlanDisplayGeometry } | null>(null);
   const computed = useMemo((): { result: PlanResult | null; geometry: PlanDisplayGeometry | null; error: string | null } => {
     try {
-      const result = computePlan(set, calibration, draft.plan);
+      const result = computePlan(set, calibration, shownPlan);
       const geometry = planDisplayGeometry(set, calibration, result, { columns: header.columns, rows: header.rows });
       lastGood.current = { result, geometry };
       return { result, geometry, error: null };
@@ -232,29 +266,16 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
       // Keep drawing the last good plan; the message says why this one cannot be computed.
       return { result: lastGood.current?.result ?? null, geometry: lastGood.current?.geometry ?? null, error: errorText(err) };
     }
-  }, [set, calibration, draft.plan, header.columns, header.rows]);
+  }, [set, calibration, shownPlan, header.columns, header.rows]);
   const { result, geometry } = computed;
 
   const [simulate, setSimulate] = useState(false);
   const [selected, setSelected] = useState<PlanHandleRef | null>(null);
-  const [hovered, setHovered] = useState<string | null>(null);
   const [dragging, setDragging] = useState<string | null>(null);
-  const [pointer, setPointer] = useState<{ canvas: Point; pixel: Point } | null>(null);
+  const [pointer, setPointer] = useState<ViewportPointer | null>(null);
 
-  const controllerRef = useRef<ViewerController | null>(null);
-  const [view, setView] = useState<ViewState | null>(null);
-  const [snap, setSnap] = useState<ViewSnapshot | null>(null);
-  const [image, setImage] = useState<CornerstoneImage | null>(null);
-  const onView = useCallback((s: ViewSnapshot) => {
-    setSnap(s);
-    const c = controllerRef.current;
-    if (c) setView(c.view());
-  }, []);
-  const onLoaded = useCallback((img: CornerstoneImage) => {
-    setImage(img);
-    const c = controllerRef.current;
-    if (c) setView(c.view());
-  }, []);
+  const iv = useImageView();
+  const { controllerRef, view, snap } = iv;
 
   const imageToCanvas = useMemo(() => (view ? projection.pixelToCanvasTransform(view) : null), [view]);
   const showSimulation = simulate && !!result && !!geometry;
@@ -264,14 +285,14 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
       set: showSimulation ? result!.transformedSet : set,
       alignment: showSimulation ? result!.predicted : preOp,
       geometry,
-      target: draft.plan.target,
+      target: shownPlan.target,
       simulated: showSimulation,
       toCanvas: (p) => projection.applyAffine(imageToCanvas, p),
       bounds: { width: view.canvasWidth, height: view.canvasHeight },
       selected,
       labelFor: landmarkLabel,
     });
-  }, [view, imageToCanvas, showSimulation, result, set, preOp, geometry, draft.plan.target, selected]);
+  }, [view, imageToCanvas, showSimulation, result, set, preOp, geometry, shownPlan.target, selected]);
   const sceneRef = useRef(scene);
   sceneRef.current = scene;
 
@@ -283,12 +304,14 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
     (e: PointerEvent, canvasPoint: Point): boolean => {
       const c = controllerRef.current;
       if (!c) return false;
-      const handles = (sceneRef.current?.handles ?? []).map((h) => ({ ...h, at: c.pixelToCanvas(h.pixel) }));
-      const hit = hitTest(handles, canvasPoint);
+      // A previewed revision is read-only: its handles do not move.
+      const hit = previewRef.current ? null : handleAt(c, sceneRef.current?.handles ?? [], canvasPoint);
       if (!hit) {
         beginGesture(c, e, canvasPoint, { grabbed: null, onClick: () => setSelected(null) });
         return true;
       }
+      // The whole drag is one undo step.
+      const gesture = `${hit.key}-${e.timeStamp}`;
       setSelected(hit.ref);
       setDragging(hit.key);
       beginGesture(c, e, canvasPoint, {
@@ -297,7 +320,7 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
           const cut = cutsRef.current[hit.ref.cut];
           if (!cut) return;
           flushSync(() => {
-            edit((p) => withHandle(p, hit.ref, pixel, cut));
+            edit((p) => withHandle(p, hit.ref, pixel, cut), gesture);
             setPointer({ canvas, pixel });
           });
         },
@@ -305,35 +328,22 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
       });
       return true;
     },
-    [edit],
+    [edit, controllerRef],
   );
 
   // Hover: highlight the handle under the cursor.
-  useEffect(() => {
-    const c = controllerRef.current;
-    if (!c || !view) return;
-    const element = c.element;
-    const canvas = element.querySelector('canvas')!;
-    const onMove = (ev: PointerEvent) => {
-      const p = projection.clientToCanvas(canvas.getBoundingClientRect(), canvas, ev.clientX, ev.clientY);
-      const handles = (sceneRef.current?.handles ?? []).map((h) => ({ ...h, at: c.pixelToCanvas(h.pixel) }));
-      const h = hitTest(handles, p);
-      setHovered((prev) => (prev === (h?.key ?? null) ? prev : (h?.key ?? null)));
-    };
-    const onLeave = () => setHovered(null);
-    element.addEventListener('pointermove', onMove);
-    element.addEventListener('pointerleave', onLeave);
-    return () => {
-      element.removeEventListener('pointermove', onMove);
-      element.removeEventListener('pointerleave', onLeave);
-    };
-  }, [view !== null]);
+  const hovered = useHandleHover(iv, () => (previewRef.current ? [] : (sceneRef.current?.handles ?? [])));
 
-  // Keyboard: C simulated correction, F fit, +/- zoom, Esc back.
+  // Keyboard: Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y), C simulated correction, F fit, +/- zoom, Esc back.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) return;
+      if (isTypingTarget(e.target)) return;
+      const undoRedo = undoRedoKey(e);
+      if (undoRedo) {
+        step(undoRedo);
+        e.preventDefault();
+        return;
+      }
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const k = e.key.toLowerCase();
       if (k === 'c') setSimulate((v) => !v);
@@ -341,14 +351,15 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
       else if (e.key === '+' || e.key === '=') controllerRef.current?.zoomBy(1.25);
       else if (e.key === '-') controllerRef.current?.zoomBy(0.8);
       else if (e.key === 'Escape') {
-        if (selected) setSelected(null);
+        if (previewRef.current) setPreview(null);
+        else if (selected) setSelected(null);
         else onBack();
       } else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [selected, onBack]);
+  }, [selected, onBack, step, controllerRef]);
 
   // Switching plans: save the one being left first; its edits never get lost.
   const openPlan = useCallback(
@@ -359,10 +370,9 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
         return;
       }
       await saver.flush();
-      setSelected(null);
-      setDraft({ localKey: `plan-${p.planId}`, planId: p.planId, plan: p.plan });
+      openPlanDraft(`plan-${p.planId}`, p.planId, p.plan);
     },
-    [imageId, saver, onOpenPlan],
+    [imageId, saver, onOpenPlan, openPlanDraft],
   );
   const [listError, setListError] = useState<string | null>(null);
   const act = useCallback(async (fn: () => Promise<unknown>) => {
@@ -377,13 +387,12 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
     act(async () => {
       await saver.flush();
       const r = await api.invoke('plan:save', { planId: null, imageId, frame: FRAME, side, plan });
-      setSelected(null);
-      setDraft({ localKey: `plan-${r.planId}`, planId: r.planId, plan });
+      openPlanDraft(`plan-${r.planId}`, r.planId, plan);
       await refreshPlans();
     });
   const names = legPlans.map((p) => p.plan.name);
-  const onNew = () => createPlan(newPlan({ name: nextPlanName(names), surgeon: draft.plan.surgeon ?? lastSurgeon(plans) }));
-  const onDuplicate = () => createPlan(duplicatePlan(draft.plan, [...names, draft.plan.name]));
+  const onNew = () => createPlan(newPlan({ name: nextPlanName(names), surgeon: current.plan.surgeon ?? lastSurgeon(plans) }));
+  const onDuplicate = () => createPlan(duplicatePlan(current.plan, [...names, current.plan.name]));
   const onSaveDraft = () => act(() => saver.flush().then(() => saver.schedule(draftRef.current)).then(() => saver.flush()));
   const currentId = draft.planId;
   const onChoose = (chosen: boolean) =>
@@ -400,13 +409,41 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
       await api.invoke('plan:archive', { planId: currentId });
       const list = await refreshPlans();
       const next = startingPlan(list, imageId, side, null);
-      setSelected(null);
-      setDraft(
-        next
-          ? { localKey: `plan-${next.planId}`, planId: next.planId, plan: next.plan }
-          : { localKey: `draft-${Date.now()}`, planId: null, plan: newPlan({ name: nextPlanName([]), surgeon: draft.plan.surgeon }) },
-      );
+      if (next) openPlanDraft(`plan-${next.planId}`, next.planId, next.plan);
+      else openPlanDraft(`draft-${Date.now()}`, null, newPlan({ name: nextPlanName([]), surgeon: current.plan.surgeon }));
     });
+
+  // Revision history (plan:history), read when opened and again after every save while open.
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [revisions, setRevisions] = useState<{ planId: number; entries: PlanRevisionInfo[] } | null>(null);
+  const [historyError, setHistoryError] = useState<string | null>(null);
+  const savedRevision = saveStatus.kind === 'saved' ? saveStatus.revision : null;
+  useEffect(() => {
+    if (!historyOpen || currentId === null) return;
+    let stale = false;
+    setHistoryError(null);
+    api
+      .invoke('plan:history', { planId: currentId })
+      .then((entries) => !stale && setRevisions({ planId: currentId, entries }))
+      .catch((err) => !stale && setHistoryError(errorText(err)));
+    return () => {
+      stale = true;
+    };
+  }, [api, historyOpen, currentId, savedRevision]);
+  const onPreview = (revision: number | null) =>
+    void act(async () => {
+      if (revision === null || currentId === null) return setPreview(null);
+      const r = await api.invoke('plan:getRevision', { planId: currentId, revision });
+      setSelected(null);
+      setPreview({ revision: r.revision, plan: r.plan });
+    });
+  // Restoring is an edit like any other: a new revision is saved, and Ctrl+Z takes it back.
+  const onRestore = () => {
+    const restored = previewRef.current;
+    if (!restored) return;
+    setPreview(null);
+    edit(() => restored.plan);
+  };
 
   // Test and benchmark hook on the screen root, like the measuring screen's.
   const rootRef = useRef<HTMLDivElement>(null);
@@ -427,36 +464,44 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
   }, [saver]);
 
   const saved = currentId !== null ? plans.find((p) => p.planId === currentId) : undefined;
-  const statusText = saveStatusText(saveStatus, draft.planId === null ? 'Not saved yet' : 'Saved');
-  const zoom = snap?.zoom ?? 1;
-  const showLoupe = image && snap && pointer && view && dragging !== null;
-  let loupeLeft = 0;
-  let loupeTop = 0;
-  if (pointer && view) {
-    loupeLeft = pointer.canvas.x + 28;
-    loupeTop = pointer.canvas.y - LOUPE_SIZE - 28;
-    if (loupeLeft + LOUPE_SIZE + 4 > view.canvasWidth) loupeLeft = pointer.canvas.x - LOUPE_SIZE - 28;
-    if (loupeTop < 4) loupeTop = pointer.canvas.y + 28;
-  }
   const cursorClass = dragging ? 'cursor-grabbing' : hovered ? 'cursor-grab' : 'cursor-pan';
 
   return (
-    <div
+    <ImageWorkspace
+      iv={iv}
+      film={{ api, imageId, modality: detail.image.modality ?? header.modality, transferSyntaxUid: detail.image.transferSyntaxUid, frame: FRAME }}
       className={`measure plan ${cursorClass}`}
-      ref={rootRef}
-      data-testid="plan"
-      data-side={side}
-      data-plan-id={draft.planId ?? ''}
-      data-save-status={saveStatus.kind}
-      data-simulated={showSimulation ? 'true' : 'false'}
-    >
-      <div className="viewer-main">
-        <div className="toolbar" role="toolbar" aria-label="Planning tools">
+      rootRef={rootRef}
+      data={{
+        'data-testid': 'plan',
+        'data-side': side,
+        'data-plan-id': draft.planId ?? '',
+        'data-save-status': saveStatus.kind,
+        'data-simulated': showSimulation ? 'true' : 'false',
+        'data-preview-revision': preview?.revision ?? '',
+      }}
+      toolbarLabel="Planning tools"
+      toolbar={
+        <>
           <button className="btn ghost" onClick={onBack} title="Back to the measuring screen (Esc)">← Measure</button>
           <span className="sep" />
           <span className="plan-leg" title={otherSideMeasured ? 'Open the other leg from the measuring screen' : undefined}>
             {side === 'R' ? 'Right leg' : 'Left leg'}
           </span>
+          <span className="sep" />
+          <UndoRedoButtons canUndo={canUndo(draft.history)} canRedo={canRedo(draft.history)} onUndo={() => step('undo')} onRedo={() => step('redo')} />
+          <button
+            className={`btn${historyOpen ? ' active' : ''}`}
+            onClick={() => {
+              setHistoryOpen((v) => !v);
+              setPreview(null);
+            }}
+            aria-pressed={historyOpen}
+            title="Every saved revision of this plan: view one, or restore it"
+            data-testid="toggle-history"
+          >
+            History
+          </button>
           <span className="sep" />
           <button
             className={`btn${simulate ? ' active' : ''}`}
@@ -469,89 +514,80 @@ function PlanWorkspace({ api, imageId, detail, set, side, otherSideMeasured, ini
             Simulated correction
           </button>
           <button className="btn" onClick={() => controllerRef.current?.fit()} title="Fit to window (F)">Fit</button>
-          <span className="spacer" />
-          <span className={`save-status save-${saveStatus.kind}`} data-testid="plan-save-status" role="status">
-            {statusText}
-          </span>
-        </div>
-        <div className="viewport-area">
-          <DicomViewport
-            api={api}
+          <SaveStatusLine status={saveStatus} idle={draft.planId === null ? 'Not saved yet' : 'Saved'} testId="plan-save-status" />
+        </>
+      }
+      onPrimaryPointerDown={onPrimaryPointerDown}
+      overlay={
+        scene && view && imageToCanvas ? (
+          <>
+            {showSimulation && geometry && <SimulationCanvas controllerRef={controllerRef} view={view} imageToCanvas={imageToCanvas} geometry={geometry} snapshot={snap} />}
+            <OverlaySvg scene={scene} width={view.canvasWidth} height={view.canvasHeight} hovered={hovered} />
+          </>
+        ) : null
+      }
+      status={() => `${side === 'R' ? 'Right' : 'Left'} leg · ${showSimulation ? 'Simulated correction' : 'Pre-op film'}${preview ? ` · revision ${preview.revision} (read-only)` : ''}`}
+      asideClassName="info measure-side plan-side"
+      asideLabel="Plan"
+      aside={
+        <>
+          <div className="cal-note">
+            {formatPersonName(detail.patient.name)} · film of {formatDicomDate(detail.study.studyDate)}
+          </div>
+          <h3>Plans</h3>
+          <PlanList
+            plans={legPlans}
             imageId={imageId}
-            modality={detail.image.modality ?? header.modality}
-            transferSyntaxUid={detail.image.transferSyntaxUid}
-            frame={FRAME}
-            tool="pan"
-            controllerRef={controllerRef}
-            onView={onView}
-            onLoaded={onLoaded}
-            onPrimaryPointerDown={onPrimaryPointerDown}
-            overlay={
-              scene && view && imageToCanvas ? (
-                <>
-                  {showSimulation && geometry && <SimulationCanvas controllerRef={controllerRef} view={view} imageToCanvas={imageToCanvas} geometry={geometry} snapshot={snap} />}
-                  <OverlaySvg scene={scene} width={view.canvasWidth} height={view.canvasHeight} hovered={hovered} />
-                </>
-              ) : null
-            }
+            currentId={currentId}
+            draftName={currentId === null ? current.plan.name : null}
+            onOpen={(p) => void act(() => openPlan(p))}
+            onNew={() => void onNew()}
+            onDuplicate={() => void onDuplicate()}
+            onSaveDraft={() => void onSaveDraft()}
+            onChoose={(c) => void onChoose(c)}
+            onArchive={() => void onArchive()}
+            currentChosen={!!saved?.chosen}
           />
-          {showLoupe && (
-            <Loupe
-              image={image}
-              centre={pointer.pixel}
-              magnification={Math.min(12, Math.max(2, zoom * 4))}
-              voi={{ windowCenter: snap.windowCenter, windowWidth: snap.windowWidth }}
-              invert={snap.invert}
-              left={loupeLeft}
-              top={loupeTop}
-              marks={scene ? scene.handles.map((h) => ({ x: h.pixel.x, y: h.pixel.y, colour: h.colour })) : []}
+          {listError && (
+            <div className="error-text" role="alert">
+              {listError}
+            </div>
+          )}
+          {historyOpen && (
+            <PlanHistory
+              entries={revisions && revisions.planId === currentId ? revisions.entries : null}
+              saved={currentId !== null}
+              error={historyError}
+              previewRevision={preview?.revision ?? null}
+              onPreview={onPreview}
+              onRestore={onRestore}
             />
           )}
-          {computed.error && (
-            <div className="place-hint plan-error" role="alert" data-testid="plan-error">
-              {computed.error}
+          {saved && saved.latestLandmarkRevision > saved.landmarkRevision && (
+            <div className="callout warn" data-testid="plan-remeasured">
+              The leg was measured again after this plan was saved: the numbers below are recomputed from the new landmarks and differ from
+              those at the time of planning.
             </div>
           )}
-          {snap && (
-            <div className="viewport-status" data-testid="viewport-status">
-              Zoom {(snap.zoom * 100).toFixed(0)} % · {side === 'R' ? 'Right' : 'Left'} leg · {showSimulation ? 'Simulated correction' : 'Pre-op film'}
+          {preview && (
+            <div className="callout plan-preview-note" data-testid="plan-preview-note">
+              Revision {preview.revision}, read-only: restore it from the history to edit it again.
             </div>
           )}
+          <fieldset className="plan-editor-fields" disabled={preview !== null}>
+            <PlanEditor plan={shownPlan} result={result} onEdit={edit} />
+          </fieldset>
+          <PlanResults result={result} preOp={preOp} set={set} calibration={calibration} error={computed.error} />
+        </>
+      }
+    >
+      {dragging !== null && <ViewportLoupe iv={iv} pointer={pointer} marks={scene ? scene.handles.map((h) => ({ x: h.pixel.x, y: h.pixel.y, colour: h.colour })) : []} />}
+      {computed.error && (
+        <div className="place-hint plan-error" role="alert" data-testid="plan-error">
+          {computed.error}
         </div>
-      </div>
-      <aside className="info measure-side plan-side" aria-label="Plan">
-        <div className="cal-note">
-          {formatPersonName(detail.patient.name)} · film of {formatDicomDate(detail.study.studyDate)}
-        </div>
-        <h3>Plans</h3>
-        <PlanList
-          plans={legPlans}
-          imageId={imageId}
-          currentId={currentId}
-          draftName={currentId === null ? draft.plan.name : null}
-          onOpen={(p) => void act(() => openPlan(p))}
-          onNew={() => void onNew()}
-          onDuplicate={() => void onDuplicate()}
-          onSaveDraft={() => void onSaveDraft()}
-          onChoose={(c) => void onChoose(c)}
-          onArchive={() => void onArchive()}
-          currentChosen={!!saved?.chosen}
-        />
-        {listError && (
-          <div className="error-text" role="alert">
-            {listError}
-          </div>
-        )}
-        {saved && saved.latestLandmarkRevision > saved.landmarkRevision && (
-          <div className="callout warn" data-testid="plan-remeasured">
-            The leg was measured again after this plan was saved: the numbers below are recomputed from the new landmarks and differ from
-            those at the time of planning.
-          </div>
-        )}
-        <PlanEditor plan={draft.plan} result={result} onEdit={edit} />
-        <PlanResults result={result} preOp={preOp} set={set} calibration={calibration} error={computed.error} />
-      </aside>
-    </div>
+      )}
+    </ImageWorkspace>
   );
 }
 

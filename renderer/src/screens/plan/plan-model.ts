@@ -1,7 +1,7 @@
 // The plan screen's pure logic (issue 5; clinical-spec §5): a new plan's defaults, what a
-// procedure or target change does to the surgeon's choices, moving a hinge or cut entry, the list
-// summary, alternative names, the target input rules and the pre-op joint-line obliquity the
-// engine reports only post-op. No DOM and no zod (the page runs under a CSP without eval).
+// procedure or target change does to the surgeon's choices, moving a hinge or cut entry,
+// alternative names, the target input rules and the pre-op joint-line obliquity the engine reports
+// only post-op (labels and summaries: shared/planning/plan-summary.ts). No DOM and no zod (the page runs under a CSP without eval).
 import { pixelToLeg } from '../../../../shared/geometry/frame';
 import { angleBetweenDeg, sub } from '../../../../shared/geometry/vec';
 import { legFrameFor, type LegAlignment } from '../../../../shared/measurements/leg-alignment';
@@ -9,40 +9,17 @@ import type { SavedPlan } from '../../../../shared/ipc/contract';
 import type { Calibration } from '../../../../shared/schemas/calibration';
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
 import type { Plan, PlanTarget, Procedure } from '../../../../shared/schemas/plan';
+import { WBL_PRESETS } from '../../../../shared/planning/plan-summary';
+
+export { planSummary, PROCEDURE_OPTIONS, procedureLabel, targetLabel, WBL_PRESETS } from '../../../../shared/planning/plan-summary';
 
 /** shared/schemas/plan PLAN_SCHEMA_VERSION, not imported: that module loads zod. */
 export const PLAN_SCHEMA_VERSION = 1 as const;
-
-/** shared/schemas/plan PROCEDURES, in the order the issue lists them. */
-export const PROCEDURE_OPTIONS: readonly { id: Procedure; label: string; short: string }[] = [
-  { id: 'hto-medial-opening', label: 'Medial opening-wedge HTO', short: 'MOW HTO' },
-  { id: 'hto-lateral-closing', label: 'Lateral closing-wedge HTO', short: 'LCW HTO' },
-  { id: 'dfo-lateral-opening', label: 'Lateral opening-wedge DFO', short: 'LOW DFO' },
-  { id: 'dfo-medial-closing', label: 'Medial closing-wedge DFO', short: 'MCW DFO' },
-  { id: 'double-level', label: 'Double-level (HTO + DFO)', short: 'Double-level' },
-];
-
-/** clinical-spec §5 presets (shared/schemas/plan WBL_TARGET_PRESETS). */
-export const WBL_PRESETS = [
-  { preset: 'neutral', percent: 50, label: '50 % neutral' },
-  { preset: 'consensus', percent: 55, label: '55 % consensus' },
-  { preset: 'fujisawa', percent: 62.5, label: '62.5 % Fujisawa' },
-] as const;
 
 /** Schema limits (shared/schemas/plan PlanTargetSchema). */
 export const HKA_TARGET_LIMIT_DEG = 20;
 
 export type PlanHandleRef = { cut: number; point: 'hinge' | 'cutEntry' };
-
-export const procedureLabel = (p: Procedure) => PROCEDURE_OPTIONS.find((o) => o.id === p)?.label ?? p;
-
-const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1).replace(/\.0$/, ''));
-
-export function targetLabel(t: PlanTarget): string {
-  if (t.kind === 'hka') return t.deg === 0 ? 'HKA 180° (neutral)' : `HKA ${fmt(180 + t.deg)}° (${fmt(Math.abs(t.deg))}° ${t.deg < 0 ? 'varus' : 'valgus'})`;
-  const preset = WBL_PRESETS.find((p) => p.preset === t.preset);
-  return preset ? `WBL ${preset.label}` : `WBL ${fmt(t.percent)} %`;
-}
 
 export function todayIso(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -141,12 +118,6 @@ export function customHkaTarget(text: string): PlanTarget | { error: string } {
   const deg = Math.abs(v) > 90 ? v - 180 : v;
   if (Math.abs(deg) > HKA_TARGET_LIMIT_DEG) return { error: message };
   return { kind: 'hka', deg: Math.round(deg * 1000) / 1000 };
-}
-
-/** One line per plan in the list: procedure and target; the name, date and surgeon go beside it. */
-export function planSummary(plan: Plan): string {
-  const short = PROCEDURE_OPTIONS.find((o) => o.id === plan.procedure)?.short ?? plan.procedure;
-  return `${short} → ${targetLabel(plan.target)}`;
 }
 
 /** The leg was measured again after this plan revision was saved: its numbers have changed. */
