@@ -12,7 +12,6 @@ import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
 import { ApiError, type OsteoplanApi } from '../../api';
 import { ScreenError, ScreenLoading } from '../../components/ScreenState';
 import type { ViewState } from '../../viewer/projection';
-import { todayIso } from '../plan/plan-model';
 import { OVERLAY_COLOURS, PLAN_COLOURS } from '../../overlays/palette';
 import { ReportFigure } from './ReportFigure';
 import './report.css';
@@ -22,6 +21,7 @@ import {
   CALIBRATION_WORDS,
   comparisonRows,
   cutSummaries,
+  localDateTime,
   procedureSentences,
   reportHeader,
   reportWarnings,
@@ -137,8 +137,6 @@ function Swatch({ colour, dash }: { colour: string; dash?: string }) {
   );
 }
 
-const localTime = (d: Date) => `${todayIso(d)} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-
 const SEVERITY_WORD = { strong: 'STOP', warn: 'WARNING', info: 'NOTE' } as const;
 
 function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loaded; onBack(): void }) {
@@ -183,7 +181,8 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
           Print / Save as PDF
         </button>
       </div>
-      <article className="report-sheet" aria-label="Theatre report">
+      {/* Warnings and a second cut take room: smaller film views keep the report on one page. */}
+      <article className={`report-sheet${warnings.length > 0 || cuts.length > 1 ? ' compact' : ''}`} aria-label="Theatre report">
         <header className="report-head">
           <div className="report-title">
             <h1>Theatre report — osteotomy plan</h1>
@@ -214,8 +213,8 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
               <dt>Plan</dt>
               <dd className="strong">
                 {header.plan.name}{' '}
-                <span className={`report-chosen${header.plan.chosen ? ' yes' : ''}`} data-testid="report-chosen" data-chosen={header.plan.chosen ? 'true' : 'false'}>
-                  {header.plan.chosen ? '★ chosen' : 'not chosen'}
+                <span className={`report-chosen ${header.plan.chosen ? 'yes' : 'no'}`} data-testid="report-chosen" data-chosen={header.plan.chosen ? 'true' : 'false'}>
+                  {header.plan.chosen ? '★ chosen' : 'NOT the chosen plan'}
                 </span>
               </dd>
               <dt>Surgeon</dt>
@@ -255,9 +254,9 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
                 className="report-figure-leg"
                 caption={
                   <>
-                    <Swatch colour={OVERLAY_COLOURS.mechanicalAxis} dash="4 2" /> pre-op axis, HKA {hka(ok.result.preOp)}
+                    <Swatch colour={OVERLAY_COLOURS.mechanicalAxis} dash="4 2" /> pre-op HKA {hka(ok.result.preOp)}
                     <br />
-                    <Swatch colour={PLAN_COLOURS.newAxis} /> planned axis, HKA {hka(ok.result.predicted)}
+                    <Swatch colour={PLAN_COLOURS.newAxis} /> planned HKA {hka(ok.result.predicted)}
                   </>
                 }
               />
@@ -320,53 +319,56 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
                 caption="Knee: osteotomy line, hinge, cut entry and the wedge as it opens (the gap chord at the cortex)."
               />
 
-              <section className="report-block">
-                <h2>Pre-op → predicted</h2>
-                <table className="report-table" data-testid="report-table">
-                  <thead>
-                    <tr>
-                      <th />
-                      <th>Pre-op</th>
-                      <th>Predicted</th>
-                      <th>Normal</th>
-                      <th>mm calibration</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((r) => (
-                      <tr key={r.id} data-report-row={r.id} data-preop={r.preValue ?? ''} data-predicted={r.postValue ?? ''}>
-                        <th>{r.label}</th>
-                        <td>{r.pre}</td>
-                        <td className={r.postOut ? 'out' : undefined}>{r.post}</td>
-                        <td>{r.normal}</td>
-                        <td>{r.calibration ?? ''}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </section>
-
-              <section className="report-block" data-testid="report-flags" data-flag-count={ok.result.flags.length}>
-                <h2>Safety flags</h2>
-                {ok.result.flags.length === 0 ? (
-                  <p>No safety flags for this plan.</p>
-                ) : (
-                  <ul className="report-flags">
-                    {ok.result.flags.map((f) => (
-                      <li key={f.code} className={`sev-${f.severity}`} data-flag={f.code}>
-                        <b>{SEVERITY_WORD[f.severity]}</b> {f.message}
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </section>
             </div>
           </div>
         )}
+        {ok && (
+          <div className="report-lower">
+            <section className="report-block">
+              <h2>Pre-op → predicted</h2>
+              <table className="report-table" data-testid="report-table">
+                <thead>
+                  <tr>
+                    <th />
+                    <th>Pre-op</th>
+                    <th>Predicted</th>
+                    <th>Normal</th>
+                    <th>mm calibration</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={r.id} data-report-row={r.id} data-preop={r.preValue ?? ''} data-predicted={r.postValue ?? ''}>
+                      <th>{r.label}</th>
+                      <td>{r.pre}</td>
+                      <td className={r.postOut ? 'out' : undefined}>{r.post}</td>
+                      <td>{r.normal}</td>
+                      <td>{r.calibration ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+
+            <section className="report-block" data-testid="report-flags" data-flag-count={ok.result.flags.length}>
+              <h2>Safety flags</h2>
+              {ok.result.flags.length === 0 ? (
+                <p>No safety flags for this plan.</p>
+              ) : (
+                <ul className="report-flags">
+                  {ok.result.flags.map((f) => (
+                    <li key={f.code} className={`sev-${f.severity}`} data-flag={f.code}>
+                      <b>{SEVERITY_WORD[f.severity]}</b> {f.message}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          </div>
+        )}
         <footer className="report-foot">
-          Computed {localTime(new Date())} by Osteoplan {app?.version ?? ''} from landmark revision {setRevision} and plan
-          revision {saved.revision}
-          {ok ? ` (engine algorithm ${ok.result.algorithmVersion})` : ''}. Check every number against the film before cutting.
+          Computed {localDateTime(new Date())} by Osteoplan {app?.version ?? ''} from landmark revision {setRevision}, plan revision {saved.revision}
+          {ok ? `, engine ${ok.result.algorithmVersion}` : ''}. Check every number against the film before cutting.
         </footer>
       </article>
     </div>

@@ -14,7 +14,7 @@ import type { Calibration, CalibrationType } from '../../../../shared/schemas/ca
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
 import type { Procedure } from '../../../../shared/schemas/plan';
 import { formatDicomDate, formatPersonName, formatSex } from '../../format';
-import { isRemeasured, jointLineObliquityDeg, procedureLabel, targetLabel } from '../plan/plan-model';
+import { isRemeasured, jointLineObliquityDeg, procedureLabel, targetLabel, todayIso } from '../plan/plan-model';
 
 type Side = 'L' | 'R';
 type Edge = 'medial' | 'lateral';
@@ -33,6 +33,8 @@ export const CALIBRATION_WORDS: Record<CalibrationType, string> = {
 
 const mmText = (v: number | null) => (v === null ? NEEDS_CALIBRATION : `${fixed1(v)} mm`);
 const degText = (v: number) => `${fixed1(v)}°`;
+/** "2024-06-11 14:05" in the workstation's time zone (ISO order reads the same in every locale). */
+export const localDateTime = (d: Date) => `${todayIso(d)} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 export const sideWords = (side: Side) => (side === 'R' ? 'right' : 'left');
 
 /** One number for theatre: the raw value (for tests), its text and, for mm, the calibration it rests on. */
@@ -249,8 +251,9 @@ export function procedureSentences(procedure: Procedure, side: Side, result: Pla
   for (const c of cuts) {
     const cut = result.cuts[c.index]!;
     const bone = c.bone === 'tibia' ? 'tibia' : 'femur';
-    const entry = c.cutEntry ? `from the ${c.cutEntry.cortex} cortex (${c.cutEntry.text})` : 'from the cut entry';
-    const hinge = c.hinge ? `to the hinge ${c.hinge.text}` : 'to the hinge';
+    // Where exactly the hinge and the cut entry are is in the positions below the numbers.
+    const entry = c.cutEntry ? `from the ${c.cutEntry.cortex} cortex` : 'from the cut entry';
+    const hinge = c.hinge ? `to a ${c.hinge.cortex} hinge` : 'to the hinge';
     const size = cut.gapChordMm === null ? '' : `, ${fixed1(cut.gapChordMm)} mm at the cortex`;
     out.push(`Cut the ${bone} ${entry} ${hinge}; ${cut.wedge === 'opening' ? 'open' : 'close'} the wedge by α = ${degText(cut.wedgeAngleDeg)}${size}.`);
   }
@@ -283,21 +286,21 @@ export function reportHeader(detail: ImageDetail, saved: SavedPlan): ReportHeade
       chosen: saved.chosen,
       surgeon: saved.plan.surgeon || '—',
       date: saved.plan.date ?? '—',
-      revision: `revision ${saved.revision}, saved ${saved.updatedAt.slice(0, 16).replace('T', ' ')}`,
+      revision: `${localDateTime(new Date(saved.updatedAt))} (revision ${saved.revision})`,
     },
   };
 }
 
 export interface ReportWarning {
-  code: 'REMEASURED' | 'NOT_CHOSEN' | 'UNCALIBRATED' | 'DETECTOR';
+  code: 'REMEASURED' | 'UNCALIBRATED' | 'DETECTOR';
   severity: 'strong' | 'warn' | 'info';
   text: string;
 }
 
 /**
  * What must be read before the numbers: landmarks edited after the plan was saved (the numbers are
- * recomputed from the new ones, as on the plan screen), a plan not marked as chosen, and the
- * calibration caveats of clinical-spec §4. `atPlanning` is computePlan on the landmark revision
+ * recomputed from the new ones, as on the plan screen) and the calibration caveats of clinical-spec
+ * §4. (A plan not marked as chosen says so beside its name in the header.) `atPlanning` is computePlan on the landmark revision
  * the plan was saved on, when that revision could be read.
  */
 export function reportWarnings(saved: SavedPlan, calibration: Calibration, now: PlanResult | null, atPlanning: PlanResult | null): ReportWarning[] {
@@ -312,7 +315,6 @@ export function reportWarnings(saved: SavedPlan, calibration: Calibration, now: 
     }
     warnings.push({ code: 'REMEASURED', severity: 'strong', text });
   }
-  if (!saved.chosen) warnings.push({ code: 'NOT_CHOSEN', severity: 'warn', text: 'This plan is not marked as the chosen plan for theatre.' });
   if (calibration.type === 'uncalibrated') {
     warnings.push({
       code: 'UNCALIBRATED',
