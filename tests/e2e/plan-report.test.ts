@@ -118,6 +118,7 @@ describe('browser e2e: the theatre report', () => {
     await page.getByTestId('plan-choose').click();
     await expect.poll(() => page.locator(`[data-plan-item="${planId}"]`).getAttribute('data-chosen')).toBe('true');
     const onPlanScreen = await shownValues(page);
+    await page.locator('[data-testid="plan-list"]').screenshot({ path: path.join(SHOTS, 'plan-list-link.png') });
 
     // The report, through the plan list's link.
     await page.locator(`[data-plan-report="${planId}"]`).click();
@@ -234,6 +235,13 @@ describe('browser e2e: the theatre report', () => {
     expect(await warning.innerText()).toContain(`When planned: α ${fixed1(wedge)}°, gap ${fixed1(gap)} mm; now: α ${fixed1(now.wedgeAngleDeg)}°`);
     expect((await shownValues(page)).wedgeAngle!.value).toBe(now.wedgeAngleDeg);
     await page.locator('.report-sheet').screenshot({ path: path.join(SHOTS, 'report-remeasured.png') });
+
+    // The timeline's chosen plan opens the same report.
+    await call(app, 'study:setClinical', { studyId: detail.study.id, role: 'pre-op', operationDate: '2026-12-01' });
+    await page.goto(`${app.bridge.url}#/patient/${detail.patient.id}/timeline`);
+    await page.locator(`[data-timeline-report="${planId}"]`).click();
+    await waitReport(page, imageId);
+    expect(await page.evaluate(() => location.hash)).toBe(`#/image/${imageId}/plan/R/${planId}/report`);
     expect(app.problems).toEqual([]);
   });
 

@@ -119,7 +119,15 @@ export function kneeFigureScene(input: SceneInput): OverlayScene<PlanHandleRef> 
     const bone = double ? (h.ref.cut === 0 ? ' (tibia)' : ' (femur)') : '';
     return { key: `name-${h.key}`, anchor: h.at, text: `${h.ref.point === 'hinge' ? 'hinge' : 'cut entry'}${bone}`, colour: h.colour };
   });
-  const obstacles = scene.handles.map((h) => ({ x: h.at.x, y: h.at.y, r: h.radius + 4 }));
+  // Names stay off the handles and off the cut itself (sampled as small circles along its lines).
+  const cutLines = scene.primitives.flatMap((p) => (p.kind === 'line' && /^(osteotomy|gap)-\d+$/.test(p.key) ? [[p.a, p.b] as const] : []));
+  const obstacles = [
+    ...scene.handles.map((h) => ({ x: h.at.x, y: h.at.y, r: h.radius + 4 })),
+    ...cutLines.flatMap(([a, b]) => {
+      const steps = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / 6));
+      return Array.from({ length: steps + 1 }, (_, i) => ({ x: a.x + ((b.x - a.x) * i) / steps, y: a.y + ((b.y - a.y) * i) / steps, r: 3 }));
+    }),
+  ];
   const placed = placeLabels(requests, obstacles, bounds, scene.labels.map((l) => l.rect));
   return {
     ...scene,
