@@ -25,6 +25,7 @@ import {
   procedureSentences,
   reportHeader,
   reportWarnings,
+  type PointPosition,
   type TheatreNumber,
 } from './report-model';
 
@@ -117,13 +118,25 @@ export function PlanReport({ api, imageId, side, planId, onBack }: Props) {
   return <ReportSheet api={api} loaded={loaded} onBack={onBack} />;
 }
 
-function NumberTile({ n, big }: { n: TheatreNumber; big?: boolean }) {
+/** A theatre number: the ones the surgeon acts on in a large tile, the others on a line. */
+function NumberTile({ n }: { n: TheatreNumber }) {
   return (
-    <div className={`report-number${big ? ' big' : ''}${n.value === null ? ' missing' : ''}`} data-report-value={n.id} data-value={n.value ?? ''}>
+    <div className={`report-number${n.primary ? ' big' : ''}${n.value === null ? ' missing' : ''}`} data-report-value={n.id} data-value={n.value ?? ''}>
       <div className="report-number-label">{n.label}</div>
       <div className="report-number-value">{n.text}</div>
       {n.calibration && <div className="report-number-cal">mm {CALIBRATION_WORDS[n.calibration]}</div>}
     </div>
+  );
+}
+
+function Position({ label, id, at }: { label: string; id: string; at: PointPosition | null }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd data-report-position={id} data-inside={at?.insideMm ?? ''} data-from-joint={at?.fromJointMm ?? ''}>
+        {at?.text ?? '—'}
+      </dd>
+    </>
   );
 }
 
@@ -168,6 +181,7 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
   const legView = useMemo(() => (ok ? legRegion(ok.result, ok.geometry) : null), [ok]);
   const kneeView = useMemo(() => (ok ? kneeRegion(set, ok.result, ok.geometry) : null), [set, ok]);
   const hka = (r: PlanResult['preOp']) => r.measurements.hka.display;
+  const film = { api, detail, frame: saved.frame };
 
   return (
     <div className="report-screen" data-testid="plan-report" data-plan-id={saved.planId} data-calibration={calibration.type}>
@@ -245,9 +259,7 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
           <div className="report-body">
             <div className="report-left">
               <ReportFigure
-                api={api}
-                detail={detail}
-                frame={saved.frame}
+                {...film}
                 region={legView!}
                 scene={legScene}
                 testId="report-leg-figure"
@@ -276,12 +288,11 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
                   <div key={c.index} className="report-cut" data-report-cut={c.index}>
                     {cuts.length > 1 && <h3>{c.title}</h3>}
                     <div className="report-big-row">
-                      {c.numbers
+                      {[...c.numbers, ...(c.index === 0 ? [alignmentChangeNumber(ok.result)] : [])]
                         .filter((n) => n.primary)
                         .map((n) => (
-                          <NumberTile key={n.id} n={n} big />
+                          <NumberTile key={n.id} n={n} />
                         ))}
-                      {c.index === 0 && <NumberTile n={alignmentChangeNumber(ok.result)} big />}
                     </div>
                     <div className="report-small-row">
                       {c.numbers
@@ -291,14 +302,8 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
                         ))}
                     </div>
                     <dl className="report-positions">
-                      <dt>Hinge</dt>
-                      <dd data-report-position={`hinge-${c.index}`} data-inside={c.hinge?.insideMm ?? ''} data-from-joint={c.hinge?.fromJointMm ?? ''}>
-                        {c.hinge?.text ?? '—'}
-                      </dd>
-                      <dt>Cut entry</dt>
-                      <dd data-report-position={`cutEntry-${c.index}`} data-inside={c.cutEntry?.insideMm ?? ''} data-from-joint={c.cutEntry?.fromJointMm ?? ''}>
-                        {c.cutEntry?.text ?? '—'}
-                      </dd>
+                      <Position label="Hinge" id={`hinge-${c.index}`} at={c.hinge} />
+                      <Position label="Cut entry" id={`cutEntry-${c.index}`} at={c.cutEntry} />
                     </dl>
                   </div>
                 ))}
@@ -309,9 +314,7 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
               </section>
 
               <ReportFigure
-                api={api}
-                detail={detail}
-                frame={saved.frame}
+                {...film}
                 region={kneeView!}
                 scene={kneeScene}
                 testId="report-knee-figure"
