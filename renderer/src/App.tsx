@@ -1,6 +1,6 @@
 // Window shell: hash routes (#/ library, #/patient/<id>, #/image/<id>, #/image/<id>/measure,
-// #/image/<id>/plan[/<side>[/<planId>]], #/patient/<id>/timeline, #/patient/<id>/compare/<id>,<id>...,
-// so a reload keeps the place), the import entry points (buttons, hidden file inputs, drop anywhere) and the import panel.
+// #/image/<id>/plan[/<side>[/<planId>]], #/image/<id>/plan/<side>/<planId>/report (theatre report),
+// #/patient/<id>/timeline, #/patient/<id>/compare/<id>,<id>..., so a reload keeps the place), the import entry points (buttons, hidden file inputs, drop anywhere) and the import panel.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getApi } from './api';
 import { ImportPanel } from './import/ImportPanel';
@@ -10,6 +10,7 @@ import { ImportButtons, LibraryScreen } from './screens/LibraryScreen';
 import { ViewerScreen } from './screens/ViewerScreen';
 import { MeasureScreen } from './screens/measure/MeasureScreen';
 import { PlanScreen } from './screens/plan/PlanScreen';
+import { PlanReport } from './screens/report/PlanReport';
 import { CompareScreen } from './screens/follow-up/CompareScreen';
 import { TimelineScreen } from './screens/follow-up/TimelineScreen';
 
@@ -18,6 +19,7 @@ type Route =
   | { screen: 'viewer'; imageId: number }
   | { screen: 'measure'; imageId: number }
   | { screen: 'plan'; imageId: number; side: 'R' | 'L' | null; planId: number | null }
+  | { screen: 'report'; imageId: number; side: 'R' | 'L'; planId: number }
   | { screen: 'timeline'; patientId: number }
   | { screen: 'compare'; patientId: number; imageIds: number[] };
 
@@ -26,6 +28,8 @@ function parseRoute(hash: string): Route {
   if (timeline) return { screen: 'timeline', patientId: Number(timeline[1]) };
   const compare = /^#\/patient\/(\d+)\/compare\/(\d+(?:,\d+)*)$/.exec(hash);
   if (compare) return { screen: 'compare', patientId: Number(compare[1]), imageIds: compare[2]!.split(',').map(Number) };
+  const report = /^#\/image\/(\d+)\/plan\/([RL])\/(\d+)\/report$/.exec(hash);
+  if (report) return { screen: 'report', imageId: Number(report[1]), side: report[2] as 'R' | 'L', planId: Number(report[3]) };
   const plan = /^#\/image\/(\d+)\/plan(?:\/([RL]))?(?:\/(\d+))?$/.exec(hash);
   if (plan) return { screen: 'plan', imageId: Number(plan[1]), side: (plan[2] as 'R' | 'L' | undefined) ?? null, planId: plan[3] ? Number(plan[3]) : null };
   const measure = /^#\/image\/(\d+)\/measure$/.exec(hash);
@@ -151,6 +155,15 @@ export function App() {
           patientId={route.patientId}
           imageIds={route.imageIds}
           onBack={() => navigate(`#/patient/${route.patientId}/timeline`)}
+        />
+      ) : route.screen === 'report' ? (
+        <PlanReport
+          key={`${route.imageId}-${route.side}-${route.planId}`}
+          api={api}
+          imageId={route.imageId}
+          side={route.side}
+          planId={route.planId}
+          onBack={() => navigate(`#/image/${route.imageId}/plan/${route.side}/${route.planId}`)}
         />
       ) : route.screen === 'plan' ? (
         <PlanScreen

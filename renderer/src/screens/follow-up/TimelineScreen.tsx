@@ -138,6 +138,9 @@ function Operations({ timeline }: { timeline: FollowUpTimelineResponse }) {
               <b>{SIDE_LABEL[p.side]}</b> · {PROCEDURE_LABEL[p.procedure] ?? p.procedure} · plan “{p.name}”
               {p.target.kind === 'wbl' ? ` · target WBL ${p.target.percent} %` : ` · target HKA ${formatHkaShort(p.target.deg)}`}
               {p.wedgeAngleDeg !== null && ` · wedge ${p.wedgeAngleDeg.toFixed(1)}°`}
+              <a className="timeline-report-link" href={`#/image/${p.imageId}/plan/${p.side}/${p.planId}/report`} data-timeline-report={p.planId}>
+                Theatre report
+              </a>
               {p.planError && <div className="error-text">{p.planError}</div>}
             </div>
           ))}

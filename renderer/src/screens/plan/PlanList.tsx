@@ -37,30 +37,34 @@ export function PlanList({ plans, imageId, currentId, draftName, currentChosen, 
       {plans.map((p) => {
         const here = p.imageId === imageId;
         return (
-          <button
-            key={p.planId}
-            className={`plan-item${p.planId === currentId ? ' current' : ''}`}
-            onClick={() => onOpen(p)}
-            data-plan-item={p.planId}
-            data-chosen={p.chosen ? 'true' : 'false'}
-            aria-current={p.planId === currentId ? 'true' : undefined}
-            title={here ? 'Open this plan' : `Drawn on the film of ${formatDicomDate(p.studyDate)}: opens it there`}
-          >
-            <div className="plan-item-head">
-              <span className="plan-name">{p.plan.name}</span>
-              {p.chosen && (
-                <span className="plan-badge chosen" data-testid="chosen-mark" title="The plan that goes to theatre">
-                  ★ chosen
-                </span>
-              )}
-              {isRemeasured(p) && <span className="plan-badge warn" title="The leg was measured again after this plan was saved">re-measured</span>}
-            </div>
-            <div className="plan-meta">{planSummary(p.plan)}</div>
-            <div className="plan-meta">
-              {p.plan.date ?? 'no date'} · {p.plan.surgeon || 'no surgeon'}
-              {here ? '' : ` · film of ${formatDicomDate(p.studyDate)}`}
-            </div>
-          </button>
+          <div key={p.planId} className="plan-entry">
+            <button
+              className={`plan-item${p.planId === currentId ? ' current' : ''}`}
+              onClick={() => onOpen(p)}
+              data-plan-item={p.planId}
+              data-chosen={p.chosen ? 'true' : 'false'}
+              aria-current={p.planId === currentId ? 'true' : undefined}
+              title={here ? 'Open this plan' : `Drawn on the film of ${formatDicomDate(p.studyDate)}: opens it there`}
+            >
+              <div className="plan-item-head">
+                <span className="plan-name">{p.plan.name}</span>
+                {p.chosen && (
+                  <span className="plan-badge chosen" data-testid="chosen-mark" title="The plan that goes to theatre">
+                    ★ chosen
+                  </span>
+                )}
+                {isRemeasured(p) && <span className="plan-badge warn" title="The leg was measured again after this plan was saved">re-measured</span>}
+              </div>
+              <div className="plan-meta">{planSummary(p.plan)}</div>
+              <div className="plan-meta">
+                {p.plan.date ?? 'no date'} · {p.plan.surgeon || 'no surgeon'}
+                {here ? '' : ` · film of ${formatDicomDate(p.studyDate)}`}
+              </div>
+            </button>
+            <a className="plan-report-link" href={`#/image/${p.imageId}/plan/${p.side}/${p.planId}/report`} data-plan-report={p.planId} title="The printable plan for the operating room">
+              Theatre report
+            </a>
+          </div>
         );
       })}
       {plans.length === 0 && draftName === null && <div className="cal-note">No plans for this leg yet.</div>}
