@@ -142,6 +142,18 @@ export function saveStatusText(status: SaveStatus, idle: string): string {
   }
 }
 
+/** Saves still running for screens that have closed; the screen opened next may read what they write. */
+const closingSaves = new Set<Promise<void>>();
+
+/**
+ * Resolves once every save a closed screen started has finished (or failed). A screen that reads
+ * what the previous one edited (the theatre report after the plan) waits for this first: over the
+ * browser bridge two requests are not guaranteed to be handled in the order they were sent.
+ */
+export async function closingSavesSettled(): Promise<void> {
+  await Promise.allSettled([...closingSaves]);
+}
+
 /** A screen's autosaver saves what is pending when the page unloads and when the screen closes. */
 export function useAutosaverLifecycle(saver: Pick<Autosaver<unknown>, 'flush' | 'dispose'>): void {
   useEffect(() => {
@@ -151,7 +163,11 @@ export function useAutosaverLifecycle(saver: Pick<Autosaver<unknown>, 'flush' | 
     return () => {
       window.removeEventListener('beforeunload', flush);
       window.removeEventListener('pagehide', flush);
-      void saver.flush().finally(() => saver.dispose());
+      const closing = saver.flush().finally(() => {
+        saver.dispose();
+        closingSaves.delete(closing);
+      });
+      closingSaves.add(closing);
     };
   }, [saver]);
 }

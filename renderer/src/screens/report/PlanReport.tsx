@@ -13,6 +13,7 @@ import { ApiError, type OsteoplanApi } from '../../api';
 import { ScreenError, ScreenLoading } from '../../components/ScreenState';
 import type { ViewState } from '../../viewer/projection';
 import { OVERLAY_COLOURS, PLAN_COLOURS } from '../../overlays/palette';
+import { closingSavesSettled } from '../measure/autosave';
 import { ReportFigure } from './ReportFigure';
 import './report.css';
 import { kneeFigureScene, kneeRegion, legFigureScene, legRegion } from './report-figures';
@@ -52,6 +53,8 @@ interface Loaded {
 }
 
 async function loadReport(api: OsteoplanApi, imageId: number, side: Side, planId: number): Promise<Loaded> {
+  // The plan screen's last edit may still be saving: the report must show the plan as last edited.
+  await closingSavesSettled();
   const [detail, sets, app] = await Promise.all([
     api.invoke('library:getImage', { imageId }),
     api.invoke('measurement:list', { imageId }),
