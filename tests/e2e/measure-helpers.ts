@@ -1,13 +1,17 @@
 // The measuring screen's e2e steps, shared by the measuring and plan tests: backend calls,
 // library → viewer → measuring screen, zooming so an image pixel sits on a whole canvas pixel,
-// and clicking the true landmarks of a phantom leg through the guided steps.
+// and clicking the true landmarks of a phantom leg through the guided steps; then the plan
+// screen's hooks and panel values and the canvases the simulated correction is read from.
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { dispatch } from '../../electron/backend/dispatch';
 import type { PhantomTruth } from '../../electron/backend/phantom/long-leg-film';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/ipc/contract';
 import { guidedLandmarkSteps } from '../../shared/landmarks/catalogue';
-import { DEFAULT_VARIANTS } from '../../shared/landmarks/ids';
+import { DEFAULT_VARIANTS, type LandmarkId } from '../../shared/landmarks/ids';
+import type { LandmarkSet } from '../../shared/schemas/landmark-set';
+import type { Plan } from '../../shared/schemas/plan';
+import type { ViewState } from '../../renderer/src/viewer/projection';
 import { waitForRender, type AppHarness } from './helpers';
 
 export type Pt = { x: number; y: number };
@@ -78,4 +82,59 @@ export async function placeTrueLandmarks(page: Page, landmarksPx: NonNullable<Ph
   for (const step of guidedLandmarkSteps(DEFAULT_VARIANTS).slice(1)) {
     await clickPixel(page, L[step.id as keyof typeof L] as Pt);
   }
+}
+
+export const hook = <T,>(page: Page, fn: string) =>
+  page.getByTestId('plan').evaluate((el, f) => {
+    const h = (el as unknown as { osteoplanPlan: Record<string, () => unknown> }).osteoplanPlan;
+    return h[f]!() as T;
+  }, fn) as Promise<T>;
+export const pagePlan = (page: Page) => hook<Plan>(page, 'plan');
+
+/** The plan's numbers as the panel shows them (raw values from data-value). */
+export async function planValues(page: Page): Promise<Record<string, number | null>> {
+  return page.evaluate(() => {
+    const out: Record<string, number | null> = {};
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-plan-value]'))) {
+      const v = el.dataset.value ?? '';
+      out[el.dataset.planValue!] = v === '' ? null : Number(v);
+    }
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-plan-measure]'))) {
+      const pre = el.dataset.preop ?? '';
+      const post = el.dataset.predicted ?? '';
+      out[`pre:${el.dataset.planMeasure}`] = pre === '' ? null : Number(pre);
+      out[`post:${el.dataset.planMeasure}`] = post === '' ? null : Number(post);
+    }
+    return out;
+  });
+}
+
+export const flagCodes = (page: Page) => page.locator('[data-flag]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.flag!));
+
+export async function waitPlanSaved(page: Page) {
+  await page.locator('[data-testid="plan"][data-save-status="saved"]').waitFor({ timeout: 10_000 });
+}
+
+/** Grey values (red channel) of a canvas in the viewport: the cornerstone one or the simulation. */
+export async function canvasGrey(page: Page, selector: string): Promise<{ width: number; height: number; data: number[] }> {
+  return page.evaluate((sel) => {
+    const c = document.querySelector<HTMLCanvasElement>(sel)!;
+    const rgba = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const data = new Array<number>(c.width * c.height);
+    for (let i = 0; i < data.length; i++) data[i] = rgba[i * 4]!;
+    return { width: c.width, height: c.height, data };
+  }, selector);
+}
+
+export const viewState = (page: Page) =>
+  page.evaluate(() => (document.querySelector('[data-testid="viewport"]') as unknown as { osteoplanViewer: { view(): unknown } }).osteoplanViewer.view()) as Promise<ViewState>;
+
+export function withTruth(set: LandmarkSet, L: Record<string, unknown>): LandmarkSet {
+  const landmarks = { ...set.landmarks };
+  for (const id of Object.keys(landmarks) as LandmarkId[]) {
+    const p = L[id] as Pt | undefined;
+    if (p) landmarks[id] = { x: p.x, y: p.y, placedBy: 'user' };
+  }
+  const contour = (L.femoralHeadContour as Pt[]).map((p) => ({ x: p.x, y: p.y, placedBy: 'user' as const }));
+  return { ...set, landmarks, femoralHeadContour: contour };
 }

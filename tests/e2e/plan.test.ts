@@ -7,78 +7,20 @@
 // rest alone; an over-correcting target raises the safety flags; a re-measured leg is announced.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeLongLegFilm } from '../../electron/backend/phantom/long-leg-film';
 import { decideCalibration } from '../../shared/calibration/calibration';
 import type { ImageDetail } from '../../shared/ipc/contract';
-import type { LandmarkId } from '../../shared/landmarks/ids';
 import { applyAffine, planDisplayGeometry } from '../../shared/planning/display-geometry';
 import { computePlan, type PlanResult } from '../../shared/planning/osteotomy';
-import type { LandmarkSet } from '../../shared/schemas/landmark-set';
 import type { Plan } from '../../shared/schemas/plan';
 import { newPlan } from '../../renderer/src/screens/plan/plan-model';
-import { pixelToCanvasTransform, type ViewState } from '../../renderer/src/viewer/projection';
+import { pixelToCanvasTransform } from '../../renderer/src/viewer/projection';
 import { importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness, publishScreenshot } from './helpers';
-import { call, openMeasure, placeTrueLandmarks, zoomOnto, type Pt } from './measure-helpers';
+import { call, canvasGrey, flagCodes, hook, openMeasure, pagePlan, placeTrueLandmarks, planValues, viewState, waitPlanSaved, withTruth, zoomOnto, type Pt } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'plan');
 mkdirSync(SHOTS, { recursive: true });
-
-const hook = <T,>(page: Page, fn: string) =>
-  page.getByTestId('plan').evaluate((el, f) => {
-    const h = (el as unknown as { osteoplanPlan: Record<string, () => unknown> }).osteoplanPlan;
-    return h[f]!() as T;
-  }, fn) as Promise<T>;
-const pagePlan = (page: Page) => hook<Plan>(page, 'plan');
-
-/** The plan's numbers as the panel shows them (raw values from data-value). */
-async function planValues(page: Page): Promise<Record<string, number | null>> {
-  return page.evaluate(() => {
-    const out: Record<string, number | null> = {};
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-plan-value]'))) {
-      const v = el.dataset.value ?? '';
-      out[el.dataset.planValue!] = v === '' ? null : Number(v);
-    }
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-plan-measure]'))) {
-      const pre = el.dataset.preop ?? '';
-      const post = el.dataset.predicted ?? '';
-      out[`pre:${el.dataset.planMeasure}`] = pre === '' ? null : Number(pre);
-      out[`post:${el.dataset.planMeasure}`] = post === '' ? null : Number(post);
-    }
-    return out;
-  });
-}
-
-const flagCodes = (page: Page) => page.locator('[data-flag]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.flag!));
-
-async function waitPlanSaved(page: Page) {
-  await page.locator('[data-testid="plan"][data-save-status="saved"]').waitFor({ timeout: 10_000 });
-}
-
-/** Grey values (red channel) of a canvas in the viewport: the cornerstone one or the simulation. */
-async function canvasGrey(page: Page, selector: string): Promise<{ width: number; height: number; data: number[] }> {
-  return page.evaluate((sel) => {
-    const c = document.querySelector<HTMLCanvasElement>(sel)!;
-    const rgba = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    const data = new Array<number>(c.width * c.height);
-    for (let i = 0; i < data.length; i++) data[i] = rgba[i * 4]!;
-    return { width: c.width, height: c.height, data };
-  }, selector);
-}
-
-const viewState = (page: Page) =>
-  page.evaluate(() => (document.querySelector('[data-testid="viewport"]') as unknown as { osteoplanViewer: { view(): unknown } }).osteoplanViewer.view()) as Promise<ViewState>;
-
-function withTruth(set: LandmarkSet, L: Record<string, unknown>): LandmarkSet {
-  const landmarks = { ...set.landmarks };
-  for (const id of Object.keys(landmarks) as LandmarkId[]) {
-    const p = L[id] as Pt | undefined;
-    if (p) landmarks[id] = { x: p.x, y: p.y, placedBy: 'user' };
-  }
-  const contour = (L.femoralHeadContour as Pt[]).map((p) => ({ x: p.x, y: p.y, placedBy: 'user' as const }));
-  return { ...set, landmarks, femoralHeadContour: contour };
-}
 
 describe('browser e2e: planning an osteotomy', () => {
   let app: AppHarness | null = null;
