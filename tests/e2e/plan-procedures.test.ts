@@ -35,6 +35,7 @@ interface Planned {
   page: Page;
   imageId: number;
   L: Landmarks;
+  sphere: NonNullable<PhantomTruth['sphere']>;
   /** The landmark set as clicked and saved. */
   stored: LandmarkSet;
   /** The same set with every point at its true position. */
@@ -65,6 +66,7 @@ async function measuredOnPlanScreen(name: string, legs: LegGeometryInput, seed: 
     page,
     imageId,
     L,
+    sphere: truth.sphere!,
     stored,
     truthSet: withTruth(stored, L as unknown as Record<string, unknown>),
     calibration: decideCalibration(detail.header, null),
@@ -184,6 +186,15 @@ function band(from: Pt, to: Pt, halfWidth: number): Pt[] {
   const pts: Pt[] = [];
   for (let i = 0; i <= 40; i++) {
     for (let j = -6; j <= 6; j++) pts.push({ x: from.x + ((to.x - from.x) * i) / 40 + (halfWidth * j) / 6, y: from.y + ((to.y - from.y) * i) / 40 });
+  }
+  return pts;
+}
+
+/** Image points on a disc (the calibration sphere). */
+function disc(centre: Pt, radius: number): Pt[] {
+  const pts: Pt[] = [];
+  for (let y = -radius; y <= radius; y += radius / 12) {
+    for (let x = -radius; x <= radius; x += radius / 12) if (x * x + y * y <= radius * radius) pts.push({ x: centre.x + x, y: centre.y + y });
   }
   return pts;
 }
@@ -364,9 +375,15 @@ describe('browser e2e: DFO and double-level plans', () => {
     expect(g.cuts.map((c) => c.fragment.part)).toEqual(['distal', 'proximal']);
     const tibialCutLow = Math.max(onStored.cuts[0]!.hinge.y, onStored.cuts[0]!.cutEntry.y);
     const femoralCutHigh = Math.min(onStored.cuts[1]!.hinge.y, onStored.cuts[1]!.cutEntry.y);
+    const femoralCutLow = Math.max(onStored.cuts[1]!.hinge.y, onStored.cuts[1]!.cutEntry.y);
+    const tibialCutHigh = Math.min(onStored.cuts[0]!.hinge.y, onStored.cuts[0]!.cutEntry.y);
+    const halfPlateau = Math.abs(L.tibialPlateauMedial.x - L.tibialPlateauLateral.x) / 2;
     await expectSimulatedMotion(page, [
       { name: 'tibial shaft', points: band({ x: L.kneeCentre.x, y: tibialCutLow + 60 }, L.ankleCentre, 60), moved: g.cuts[0]!.fragment.transform },
       { name: 'femoral shaft', points: band(L.femoralShaftProximal, { x: L.femoralShaftDistal.x, y: femoralCutHigh - 30 }, 50), moved: g.cuts[1]!.fragment.transform },
+      // The saw stops at each hinge: condyles and plateau between the two cuts stay, and so does the sphere beside the knee.
+      { name: 'knee between the cuts', points: band({ x: L.kneeCentre.x, y: femoralCutLow + 10 }, { x: L.kneeCentre.x, y: tibialCutHigh - 10 }, halfPlateau), moved: null },
+      { name: 'calibration sphere', points: disc(ctx.sphere.centrePx, ctx.sphere.diameterPx.x * 0.45), moved: null },
     ]);
     await screenshots(page, L, 'double-level-simulated');
     await page.getByTestId('toggle-simulation').click();
