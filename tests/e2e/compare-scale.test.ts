@@ -110,10 +110,16 @@ describe('browser e2e: compare view at one mm scale across detectors', () => {
       films: {
         'post-op': { calibrationInHeader: false },
         '6-weeks': { scale: 0.35 },
-        '3-months': { scale: 0.42, ermf: 1.2, sizeMm: { width: 370, height: 1040 } },
+        '3-months': { scale: 0.42, ermf: 1.2, sizeMm: { width: 420, height: 1040 } },
       },
     });
     expect(new Set(films.map((f) => f.truth.image.patientPixelSpacingMm.column.toFixed(4))).size).toBe(3);
+    // The sphere lies whole on every film (a film's own size must not cut it off).
+    for (const f of films) {
+      const { centrePx, diameterPx } = f.truth.sphere!;
+      expect(centrePx.x - diameterPx.x / 2).toBeGreaterThan(0);
+      expect(centrePx.x + diameterPx.x / 2).toBeLessThan(f.truth.image.columns);
+    }
     app = await startApp();
     const { page } = app;
     await page.goto(app.bridge.url);
