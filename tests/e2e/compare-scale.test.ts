@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateFollowUpSeries, truthLandmarkSet, type FollowUpFilm } from '../../electron/backend/phantom/follow-up-series';
 import { importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, type AppHarness } from './helpers';
-import { call, type Pt } from './measure-helpers';
+import { call, waitForComparePanes, type Pt } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'compare-scale');
 mkdirSync(SHOTS, { recursive: true });
@@ -58,17 +58,6 @@ async function readPanes(page: Page, probes: Probe[]): Promise<PaneReading[]> {
   }, probes);
 }
 
-async function waitForPanes(page: Page, imageIds: number[]): Promise<void> {
-  await page.waitForFunction(
-    (ids) =>
-      ids.every((id) => {
-        const el = document.querySelector<HTMLElement>(`[data-compare-image-id="${id}"] [data-testid="viewport"]`);
-        return !!el && el.dataset.imageRendered === String(id) && Number(el.dataset.renderCount) >= 1;
-      }),
-    imageIds,
-    { timeout: 120_000 },
-  );
-}
 
 const spread = (xs: number[]) => (Math.max(...xs) - Math.min(...xs)) / Math.min(...xs);
 
@@ -147,7 +136,7 @@ describe('browser e2e: compare view at one mm scale across detectors', () => {
     await page.getByTestId('open-compare').click();
     await page.getByTestId('compare').waitFor();
     const probes = calibrated.map(probe);
-    await waitForPanes(page, probes.map((p) => p.imageId));
+    await waitForComparePanes(page, probes.map((p) => p.imageId));
     expect(await page.locator('[data-compare-image-id] [data-calibration]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.calibration))).toEqual([
       'magnification-corrected',
       'magnification-corrected',
@@ -199,7 +188,7 @@ describe('browser e2e: compare view at one mm scale across detectors', () => {
     for (const f of [films[0]!, films[1]!]) await page.locator(`.timeline-film[data-image-id="${imageIdOf(f)}"]`).getByTestId('compare-pick').check();
     await page.getByTestId('open-compare').click();
     await page.getByTestId('compare').waitFor();
-    await waitForPanes(page, [imageIdOf(films[0]!), imageIdOf(films[1]!)]);
+    await waitForComparePanes(page, [imageIdOf(films[0]!), imageIdOf(films[1]!)]);
     const flag = page.locator(`[data-compare-image-id="${imageIdOf(films[1]!)}"] [data-calibration]`);
     expect(await flag.getAttribute('data-calibration')).toBe('uncalibrated');
     expect(await flag.innerText()).toBe('UNCALIBRATED: not at true scale');

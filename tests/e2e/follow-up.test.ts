@@ -17,6 +17,7 @@ import { computeLegAlignment } from '../../shared/measurements/leg-alignment';
 import { computePlan } from '../../shared/planning/osteotomy';
 import { parsePlan, type PlanInput } from '../../shared/schemas/plan';
 import { importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, type AppHarness, publishScreenshot } from './helpers';
+import { waitForComparePanes } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'follow-up');
 mkdirSync(SHOTS, { recursive: true });
@@ -66,17 +67,6 @@ async function paneStates(page: Page, films: { imageId: number; head: Pt; knee: 
   }, films);
 }
 
-async function waitForPanes(page: Page, imageIds: number[]): Promise<void> {
-  await page.waitForFunction(
-    (ids) =>
-      ids.every((id) => {
-        const el = document.querySelector<HTMLElement>(`[data-compare-image-id="${id}"] [data-testid="viewport"]`);
-        return !!el && el.dataset.imageRendered === String(id) && Number(el.dataset.renderCount) >= 1;
-      }),
-    imageIds,
-    { timeout: 120_000 },
-  );
-}
 
 describe('browser e2e: following the patient', () => {
   let app: AppHarness | null = null;
@@ -220,7 +210,7 @@ describe('browser e2e: following the patient', () => {
       head: f.truth.legs.R!.landmarksPx.femoralHeadCentre,
       knee: f.truth.legs.R!.landmarksPx.kneeCentre,
     }));
-    await waitForPanes(page, [compared[0]!.imageId, compared[1]!.imageId]);
+    await waitForComparePanes(page, [compared[0]!.imageId, compared[1]!.imageId]);
     const sameLength = async () => {
       const [a, b] = await paneStates(page, compared);
       // The femur (same bone, same mm) spans equal screen pixels within 1 %, knee centres aligned.

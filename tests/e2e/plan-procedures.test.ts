@@ -16,14 +16,13 @@ import { writeLongLegFilm, type PhantomTruth } from '../../electron/backend/phan
 import { decideCalibration } from '../../shared/calibration/calibration';
 import type { ImageDetail } from '../../shared/ipc/contract';
 import { fixed1 } from '../../shared/measurements/format';
-import { applyAffine, planDisplayGeometry, type Affine } from '../../shared/planning/display-geometry';
+import { planDisplayGeometry } from '../../shared/planning/display-geometry';
 import { computePlan, type PlanResult } from '../../shared/planning/osteotomy';
 import type { Calibration } from '../../shared/schemas/calibration';
 import type { LandmarkSet } from '../../shared/schemas/landmark-set';
 import type { Plan, Procedure } from '../../shared/schemas/plan';
-import { pixelToCanvasTransform } from '../../renderer/src/viewer/projection';
-import { importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness } from './helpers';
-import { call, canvasGrey, flagCodes, hook, openMeasure, pagePlan, placeTrueLandmarks, planValues, viewState, waitPlanSaved, withTruth, zoomOnto, type Pt } from './measure-helpers';
+import { startApp, TMP, tmpDir, type AppHarness } from './helpers';
+import { band, call, disc, dragHingeOfFirstCut, expectSimulatedMotion, flagCodes, measureTrueLegAndOpenPlan, pagePlan, planValues, toCanvasNow, waitPlanSaved, withTruth, zoomOnto, type Pt } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'plan-procedures');
 mkdirSync(SHOTS, { recursive: true });
@@ -51,14 +50,7 @@ async function measuredOnPlanScreen(name: string, legs: LegGeometryInput, seed: 
   const app = await startApp();
   const { page } = app;
   await page.goto(app.bridge.url);
-  await importThroughFileChooser(page, [dicomPath]);
-  expect(await waitForImportDone(page)).toMatchObject({ imported: 1 });
-  const imageId = await openMeasure(page, 'R');
-  await placeTrueLandmarks(page, L);
-  await page.locator('[data-testid="measure"][data-save-status="saved"]').waitFor({ timeout: 10_000 });
-  await page.getByTestId('open-plan').click();
-  await page.getByTestId('plan').waitFor();
-  await waitForRender(page, imageId);
+  const imageId = await measureTrueLegAndOpenPlan(page, dicomPath, L);
   const detail = (await call(app, 'library:getImage', { imageId })) as ImageDetail;
   const stored = (await call(app, 'measurement:list', { imageId })).find((s) => s.set.side === 'R')!.set;
   return {
@@ -128,12 +120,6 @@ async function overlayLine(page: Page, key: string): Promise<[Pt, Pt]> {
   ];
 }
 
-/** Image pixel → canvas pixel with the viewport's current view. */
-async function toCanvasNow(page: Page): Promise<(p: Pt) => Pt> {
-  const m = pixelToCanvasTransform(await viewState(page));
-  return (p) => applyAffine(m, p);
-}
-
 type Span = 'distal femur' | 'proximal tibia';
 
 /**
@@ -179,67 +165,6 @@ async function expectCutDrawn(page: Page, ctx: Planned, result: PlanResult, i: n
   expect(Math.sign(centroidX - toCanvas(hinge).x), `wedge ${i} lies toward its cut entry`).toBe(Math.sign(toCanvas(entry).x - toCanvas(hinge).x));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** Image points on a band of ±halfWidth pixels around the segment from → to (41 × 13 points). */
-function band(from: Pt, to: Pt, halfWidth: number): Pt[] {
-  const pts: Pt[] = [];
-  for (let i = 0; i <= 40; i++) {
-    for (let j = -6; j <= 6; j++) pts.push({ x: from.x + ((to.x - from.x) * i) / 40 + (halfWidth * j) / 6, y: from.y + ((to.y - from.y) * i) / 40 });
-  }
-  return pts;
-}
-
-/** Image points on a disc (the calibration sphere). */
-function disc(centre: Pt, radius: number): Pt[] {
-  const pts: Pt[] = [];
-  for (let y = -radius; y <= radius; y += radius / 12) {
-    for (let x = -radius; x <= radius; x += radius / 12) if (x * x + y * y <= radius * radius) pts.push({ x: centre.x + x, y: centre.y + y });
-  }
-  return pts;
-}
-
-/**
- * Reads the film and the simulated correction at fit and checks each region: `null` = it stays
- * (the same grey values in the same place), an affine = its pixels moved exactly by that fragment
- * transform (medians, so the few pixels on a bone edge, where resampling a rotated image differs,
- * do not decide).
- */
-async function expectSimulatedMotion(page: Page, regions: { name: string; points: Pt[]; moved: Affine | null }[]): Promise<void> {
-  await page.keyboard.press('f');
-  await page.mouse.move(5, 5);
-  await page.waitForTimeout(200);
-  const toCanvas = await toCanvasNow(page);
-  const preOp = await canvasGrey(page, '[data-testid="viewport"] canvas:not(.simulation-canvas)');
-  await page.getByTestId('toggle-simulation').click();
-  await page.locator('[data-testid="simulation"][data-draws]').waitFor();
-  await page.waitForTimeout(200);
-  expect(await page.getByTestId('simulation').getAttribute('data-source')).toBe('image');
-  const sim = await canvasGrey(page, '[data-testid="simulation"]');
-  const grey = (img: typeof sim, p: Pt) => {
-    const q = toCanvas(p);
-    return img.data[Math.round(q.y) * img.width + Math.round(q.x)]!;
-  };
-  const inside = (p: Pt) => {
-    const q = toCanvas(p);
-    return q.x >= 1 && q.y >= 1 && q.x < sim.width - 1 && q.y < sim.height - 1;
-  };
-  for (const r of regions) {
-    const pts = r.points.filter((p) => inside(p) && (!r.moved || inside(applyAffine(r.moved, p))));
-    expect(pts.length, r.name).toBeGreaterThan(300);
-    const unmoved = pts.map((p) => Math.abs(grey(sim, p) - grey(preOp, p)));
-    if (!r.moved) {
-      expect(median(unmoved), `${r.name} stays`).toBe(0);
-      expect(Math.max(...unmoved), `${r.name} stays`).toBeLessThanOrEqual(2);
-      continue;
-    }
-    const T = r.moved;
-    const followed = pts.map((p) => Math.abs(grey(sim, applyAffine(T, p)) - grey(preOp, p)));
-    expect(median(followed), `${r.name} follows its fragment transform`).toBeLessThanOrEqual(2);
-    expect(median(unmoved), `${r.name} moved`).toBeGreaterThan(median(followed) + 5);
-  }
-}
-
 async function screenshots(page: Page, L: Landmarks, name: string): Promise<void> {
   await page.keyboard.press('f');
   await page.mouse.move(5, 5);
@@ -282,18 +207,7 @@ describe('browser e2e: DFO and double-level plans', () => {
     await screenshots(page, L, 'dfo-lateral-opening');
 
     // Drag the femoral hinge by (+20, −12) image pixels at 200 %: computePlan's values for that hinge.
-    const hinge0 = (await hook<PlanResult>(page, 'result')).cuts[0]!.hinge;
-    const entry0 = (await hook<PlanResult>(page, 'result')).cuts[0]!.cutEntry;
-    const at = await zoomOnto(page, hinge0, 2);
-    await page.mouse.move(at.x, at.y);
-    await page.mouse.down();
-    await page.mouse.move(at.x + 40, at.y - 24, { steps: 8 });
-    await page.mouse.up();
-    await expect.poll(async () => (await pagePlan(page)).hinge?.x ?? null).not.toBeNull();
-    const dragged = await pagePlan(page);
-    expect(dragged.hinge!.x).toBeCloseTo(hinge0.x + 20, 6);
-    expect(dragged.hinge!.y).toBeCloseTo(hinge0.y - 12, 6);
-    expect(dragged.cutEntry).toEqual({ x: entry0.x, y: entry0.y });
+    const { dragged } = await dragHingeOfFirstCut(page);
     const afterDrag = await planValues(page);
     const engineDragged = computePlan(ctx.stored, ctx.calibration, dragged);
     expect(afterDrag.wedgeAngle).toBeCloseTo(engineDragged.wedgeAngleDeg, 9);
