@@ -175,7 +175,25 @@ describe('browser e2e: compare view at one mm scale across detectors', () => {
       })
       .toBeLessThan(2);
     await expectOneScale(page, probes);
-    expect(await page.locator(`[data-compare-image-id="${probes[2]!.imageId}"]`).evaluate((e) => getComputedStyle(e).opacity)).toBe('0.5');
+    // Only the later films' images fade: the first film is opaque, every film's label and the first film's lines stay fully legible.
+    expect(await page.locator('[data-compare-image-id] .compare-viewport').evaluateAll((els) => els.map((e) => getComputedStyle(e).opacity))).toEqual(['1', '0.5', '0.5']);
+    const faded = (sel: string) =>
+      page.locator(sel).evaluateAll((els) =>
+        els.map((e) => {
+          let o = 1;
+          for (let n: Element | null = e; n; n = n.parentElement) o *= Number(getComputedStyle(n).opacity);
+          return o;
+        }),
+      );
+    expect(await faded('.compare-label')).toEqual([1, 1, 1]);
+    const top = page.getByTestId('compare-top-overlay');
+    expect(new Set(await faded('[data-testid="compare-top-overlay"] [data-label]'))).toEqual(new Set([1]));
+    expect(await top.locator('[data-label]').count()).toBeGreaterThan(4);
+    // The first film's overlay lies exactly over its canvas: its knee centre marker is where that film's knee centre is.
+    const svgBox = (await top.locator('svg').boundingBox())!;
+    const canvasBox = (await page.locator(`[data-compare-image-id="${probes[0]!.imageId}"] canvas`).first().boundingBox())!;
+    expect(Math.abs(svgBox.x - canvasBox.x) + Math.abs(svgBox.y - canvasBox.y)).toBeLessThan(0.5);
+    expect(await page.locator(`[data-compare-image-id="${probes[0]!.imageId}"] [data-testid="overlay"]`).count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'compare-overlay.png') });
     await page.getByTestId('mode-side').click();
     await page.getByTestId('compare-fit').click();

@@ -252,7 +252,7 @@ describe('browser e2e: following the patient', () => {
     // Overlay mode with the opacity slider.
     await page.getByTestId('mode-overlay').click();
     await page.getByTestId('overlay-opacity').fill('0.4');
-    expect(await page.locator(`[data-compare-image-id="${compared[1]!.imageId}"]`).evaluate((e) => getComputedStyle(e).opacity)).toBe('0.4');
+    expect(await page.locator(`[data-compare-image-id="${compared[1]!.imageId}"] .compare-viewport`).evaluate((e) => getComputedStyle(e).opacity)).toBe('0.4');
     await page.getByTestId('mode-side').click();
     await page.getByTestId('compare-fit').click();
     await sameLength();
