@@ -73,7 +73,8 @@ export interface CutDisplay {
     part: 'distal' | 'proximal';
     /**
      * The image region that moves: the side of the line through cut entry and hinge that holds
-     * the ankle centre (tibia) or femoral head centre (femur), limited medially to this leg (a
+     * the ankle centre (tibia) or femoral head centre (femur), ending beyond the hinge at the line
+     * across the bone through the hinge (the saw stops there), limited medially to this leg (a
      * margin medial of the moved bone's most medial landmark, so the other leg of a two-leg film
      * stays put) and clipped to the image rectangle. Convex; pixels, pre-op position (apply
      * `transform` to draw it moved). Everything else on the film stays.
@@ -206,6 +207,15 @@ function cutDisplay(frame: LegFrame, set: LandmarkSet, cut: OsteotomyCut, movedR
     { x: 0, y: size.rows },
   ];
   let polygon = clipToHalfPlane(image, cutEntry, hinge, keep);
+  // The saw stops at the hinge: beyond it the fragment ends at the line across the bone through the
+  // hinge (the leg frame's x axis), so the cut line's extension does not split the condyles, the
+  // plateau or the calibration sphere beside the knee. Only when the cut entry lies on the moved
+  // side of that line, as with every cut that runs toward the joint to its hinge; otherwise the line
+  // would trim the fragment between cut entry and hinge.
+  const across = legToPixel(frame, add(hingeLeg, { x: 1, y: 0 }));
+  const entrySide = cross(sub(across, hinge), sub(cutEntry, hinge));
+  const movedSide = cross(sub(across, hinge), sub(movedReference, hinge));
+  if (entrySide * movedSide > 0) polygon = clipToHalfPlane(polygon, hinge, across, movedSide > 0 ? 1 : -1);
   const limit = legLimit(frame, set, cut.bone);
   if (limit) polygon = clipToHalfPlane(polygon, limit.p, limit.q, cross(sub(limit.q, limit.p), sub(limit.lateral, limit.p)) > 0 ? 1 : -1);
 

@@ -194,6 +194,68 @@ describe('generateFollowUpSeries', () => {
   });
 });
 
+describe('generateFollowUpSeries with a detector of its own per film', () => {
+  it('each film has its own spacing, magnification and size, or no scale in its header; the patient and the osteotomy are where they are on the pre-op film', () => {
+    const dir = path.join(work, 'own-detectors');
+    const own = generateFollowUpSeries(dir, {
+      film: { scale: 0.6, noise: 0 },
+      films: {
+        'post-op': { calibrationInHeader: false },
+        '6-weeks': { scale: 0.4 },
+        '3-months': { imagerPixelSpacingMm: { row: 0.5, column: 0.5 }, ermf: 1.2, sizeMm: { width: 380, height: 1000 } },
+      },
+    });
+    const dumps = own.map((f) => dcmdumpTopLevel(f.dicomPath));
+    const tag = (k: number, t: string) => dumps[k]!.get(t)?.value?.replace(/[\0 ]+$/, '') ?? null;
+    expect([0, 1, 2, 3].map((k) => tag(k, '0018,1164'))).toEqual(['0.6\\0.6', null, '0.4\\0.4', '0.5\\0.5']);
+    expect([0, 1, 2, 3].map((k) => tag(k, '0018,1114'))).toEqual(['1.1', null, '1.1', '1.2']);
+    expect(own[1]!.truth.image.calibrationInHeader).toBe(false);
+    expect(own[0]!.truth.image.calibrationInHeader).toBeUndefined();
+
+    const pre = own[0]!.truth.image;
+    const centre = (im: typeof pre) => ({
+      x: im.originMm.x + (im.columns * im.patientPixelSpacingMm.column) / 2,
+      y: im.originMm.y + (im.rows * im.patientPixelSpacingMm.row) / 2,
+    });
+    // The post-op film keeps the pre-op grid; the others have their own, about the same centre.
+    expect(own[1]!.truth.image).toMatchObject({ columns: pre.columns, rows: pre.rows, originMm: pre.originMm });
+    const six = own[2]!.truth.image;
+    expect(six.patientPixelSpacingMm.column).toBeCloseTo(0.4 / 1.1, 12);
+    expect(Math.abs(six.columns * six.patientPixelSpacingMm.column - pre.columns * pre.patientPixelSpacingMm.column)).toBeLessThan(six.patientPixelSpacingMm.column);
+    const three = own[3]!.truth.image;
+    expect(three.patientPixelSpacingMm.row).toBeCloseTo(0.5 / 1.2, 12);
+    expect(Math.abs(three.columns * three.patientPixelSpacingMm.column - 380)).toBeLessThan(three.patientPixelSpacingMm.column);
+    expect(Math.abs(three.rows * three.patientPixelSpacingMm.row - 1000)).toBeLessThan(three.patientPixelSpacingMm.row);
+    for (const im of [six, three]) {
+      expect(centre(im).x).toBeCloseTo(centre(pre).x, 9);
+      expect(centre(im).y).toBeCloseTo(centre(pre).y, 9);
+    }
+
+    // The same patient in mm on every film: the femur does not move, the hinge is the pre-op plan's point.
+    const preLeg = own[0]!.truth.legs.R!;
+    const toMm = (im: typeof pre, p: { x: number; y: number }) => ({ x: im.originMm.x + p.x * im.patientPixelSpacingMm.column, y: im.originMm.y + p.y * im.patientPixelSpacingMm.row });
+    const hingeMm = toMm(pre, own[0]!.truth.followUp.plan.hingePx);
+    for (const f of own.slice(1)) {
+      const leg = f.truth.legs.R!;
+      for (const id of ['femoralHeadCentre', 'kneeCentre', 'tibialPlateauLateral'] as const) {
+        expect(leg.landmarksMm[id].x).toBeCloseTo(preLeg.landmarksMm[id].x, 6);
+        expect(leg.landmarksMm[id].y).toBeCloseTo(preLeg.landmarksMm[id].y, 6);
+        const mm = toMm(f.truth.image, leg.landmarksPx[id]);
+        expect(mm.x).toBeCloseTo(leg.landmarksMm[id].x, 6);
+        expect(mm.y).toBeCloseTo(leg.landmarksMm[id].y, 6);
+      }
+      const hinge = toMm(f.truth.image, leg.osteotomy!.hingePx);
+      expect(hinge.x).toBeCloseTo(hingeMm.x, 6);
+      expect(hinge.y).toBeCloseTo(hingeMm.y, 6);
+    }
+    // The corrections are the default series' (angles do not depend on the detector).
+    expect(own.map((f) => f.truth.followUp.hkaDeg)).toEqual(films.map((f) => expect.closeTo(f.truth.followUp.hkaDeg, 6)));
+    expect(own[2]!.truth.followUp.hkaDeg).toBeCloseTo(hka(own[2]!.truth), 9);
+    expect(() => generateFollowUpSeries(dir, { films: { 'pre-op': { sizeMm: { width: 400, height: 1200 } } } })).toThrow(/pre-op film is fitted/);
+    expect(() => generateFollowUpSeries(dir, { films: { later: { scale: 0.5 } } as never })).toThrow(/films.later/);
+  }, 120_000);
+});
+
 describe('osteoplan phantom --series', () => {
   it('writes the four films and reports them; refuses a bad operation date', async () => {
     const dir = path.join(work, 'cli');

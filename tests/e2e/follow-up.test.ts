@@ -16,6 +16,7 @@ import type { Channel, RequestOf, ResponseOf } from '../../shared/ipc/contract';
 import { computeLegAlignment } from '../../shared/measurements/leg-alignment';
 import { plannedMeasurements, storeSeriesTruth, type CallChannel } from '../backend/follow-up-truth';
 import { importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, type AppHarness, publishScreenshot } from './helpers';
+import { waitForComparePanes } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'follow-up');
 mkdirSync(SHOTS, { recursive: true });
@@ -54,17 +55,6 @@ async function paneStates(page: Page, films: { imageId: number; head: Pt; knee: 
   }, films);
 }
 
-async function waitForPanes(page: Page, imageIds: number[]): Promise<void> {
-  await page.waitForFunction(
-    (ids) =>
-      ids.every((id) => {
-        const el = document.querySelector<HTMLElement>(`[data-compare-image-id="${id}"] [data-testid="viewport"]`);
-        return !!el && el.dataset.imageRendered === String(id) && Number(el.dataset.renderCount) >= 1;
-      }),
-    imageIds,
-    { timeout: 120_000 },
-  );
-}
 
 describe('browser e2e: following the patient', () => {
   let app: AppHarness | null = null;
@@ -207,7 +197,7 @@ describe('browser e2e: following the patient', () => {
       head: f.truth.legs.R!.landmarksPx.femoralHeadCentre,
       knee: f.truth.legs.R!.landmarksPx.kneeCentre,
     }));
-    await waitForPanes(page, [compared[0]!.imageId, compared[1]!.imageId]);
+    await waitForComparePanes(page, [compared[0]!.imageId, compared[1]!.imageId]);
     // The panes follow each other through React state, a frame or two apart: poll until they agree
     // (under load the second pane can still be a step behind when the first has moved).
     const sameLength = () => vi.waitFor(() => agree(), { timeout: 15_000, interval: 100 });
@@ -252,7 +242,7 @@ describe('browser e2e: following the patient', () => {
     // Overlay mode with the opacity slider.
     await page.getByTestId('mode-overlay').click();
     await page.getByTestId('overlay-opacity').fill('0.4');
-    expect(await page.locator(`[data-compare-image-id="${compared[1]!.imageId}"]`).evaluate((e) => getComputedStyle(e).opacity)).toBe('0.4');
+    expect(await page.locator(`[data-compare-image-id="${compared[1]!.imageId}"] .compare-viewport`).evaluate((e) => getComputedStyle(e).opacity)).toBe('0.4');
     await page.getByTestId('mode-side').click();
     await page.getByTestId('compare-fit').click();
     await sameLength();

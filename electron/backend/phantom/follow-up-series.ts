@@ -17,7 +17,7 @@ import type { Calibration } from '../../../shared/schemas/calibration';
 import type { LandmarkSet } from '../../../shared/schemas/landmark-set';
 import type { Plan } from '../../../shared/schemas/plan';
 import type { Side } from './geometry';
-import { generateLongLegFilm, type LongLegFilmOptions, type PhantomPatient, type PhantomTruth, type PixelPoint } from './long-leg-film';
+import { FilmProjection, filmScale, generateLongLegFilm, type LongLegFilmOptions, type PhantomPatient, type PhantomTruth, type PixelPoint } from './long-leg-film';
 
 export interface FollowUpSeriesOptions {
   patient?: PhantomPatient;
@@ -34,11 +34,29 @@ export interface FollowUpSeriesOptions {
   /** Gap fill of the post-op, 6-week and 3-month films, % (default 0, 35, 75). */
   fillPercent?: [number, number, number];
   /** Film options shared by the four films (spacing, ERMF, noise...). */
-  film?: Pick<LongLegFilmOptions, 'scale' | 'imagerPixelSpacingMm' | 'ermf' | 'bitsStored' | 'noise'>;
+  film?: SeriesFilmOptions;
+  /**
+   * Per-film overrides on top of `film`, for a series taken on different detectors: each film's own
+   * imager spacing, magnification, exposed size or a header without its scale. A film without an
+   * override keeps the pre-op film's pixel grid (the default: one grid for the whole series).
+   */
+  films?: Partial<Record<FollowUpStage, StageFilmOptions>>;
   seed?: number;
 }
 
 export type FollowUpStage = 'pre-op' | 'post-op' | '6-weeks' | '3-months';
+
+export type SeriesFilmOptions = Pick<LongLegFilmOptions, 'scale' | 'imagerPixelSpacingMm' | 'ermf' | 'bitsStored' | 'noise' | 'calibrationInHeader'>;
+
+export interface StageFilmOptions extends SeriesFilmOptions {
+  /**
+   * The exposed area in mm at the patient, centred where the pre-op film's is (the patient stands
+   * in the same place). Later films only: the pre-op film is fitted to the patient and sets the frame.
+   */
+  sizeMm?: { width: number; height: number };
+}
+
+const STAGES: readonly FollowUpStage[] = ['pre-op', 'post-op', '6-weeks', '3-months'];
 
 export interface FollowUpTruth extends PhantomTruth {
   followUp: {
@@ -161,7 +179,8 @@ function rotationForHka(preOp: LandmarkSet, calibration: Calibration, hingePx: P
 
 /**
  * Writes four studies of one patient into `dir` (`<n>-<stage>.dcm` + `.truth.json`): pre-op,
- * post-op day 1, 6 weeks and 3 months after the operation, all on the same pixel grid.
+ * post-op day 1, 6 weeks and 3 months after the operation, all on the same pixel grid unless
+ * `films` gives a film its own detector (spacing, magnification, size).
  */
 export function generateFollowUpSeries(dir: string, options: FollowUpSeriesOptions = {}): FollowUpFilm[] {
   const side = options.side ?? 'R';
@@ -177,10 +196,23 @@ export function generateFollowUpSeries(dir: string, options: FollowUpSeriesOptio
   const patient: PhantomPatient = { name: 'SERIES^Osteotomy phantom', id: 'SERIES-0001', birthDate: '19660905', sex: 'M', ...options.patient };
   const seed = options.seed ?? 11;
   const base: LongLegFilmOptions = { ...options.film, patient, legs: options.legs ?? DEFAULT_LEGS, seed };
+  const overrides = options.films ?? {};
+  for (const key of Object.keys(overrides)) {
+    if (!STAGES.includes(key as FollowUpStage)) throw new AppError('INVALID_INPUT', `films.${key}: a stage is one of ${STAGES.join(', ')}.`);
+  }
+  if (overrides['pre-op']?.sizeMm) throw new AppError('INVALID_INPUT', 'films.pre-op.sizeMm: the pre-op film is fitted to the patient and sets the series\' frame; give sizeMm for later films.');
+  const filmOptions = (stage: FollowUpStage): LongLegFilmOptions => {
+    const o = overrides[stage];
+    if (!o) return base;
+    const { sizeMm: _size, ...film } = o;
+    // A stage's spacing replaces the shared one whichever way either was given.
+    const shared = o.scale !== undefined || o.imagerPixelSpacingMm !== undefined ? { ...base, scale: undefined, imagerPixelSpacingMm: undefined } : base;
+    return { ...shared, ...film };
+  };
 
   const preOpDate = addDays(operation, -7);
   const preOpFilm = generateLongLegFilm({
-    ...base,
+    ...filmOptions('pre-op'),
     study: { date: dicomDate(preOpDate), time: '101500', description: 'Pre-op standing long-leg AP', accessionNumber: 'SER-1' },
   });
   const preTruth = preOpFilm.truth;
@@ -204,7 +236,23 @@ export function generateFollowUpSeries(dir: string, options: FollowUpSeriesOptio
   const preOpHka = hkaOf(preSet, calibration);
   const plannedHka = result.predicted.measurements.hka.value!;
   const lostRotation = rotationForHka(preSet, calibration, cut.hinge, cut.rotationDeg, plannedHka - lost);
-  const grid = { originMm: preTruth.image.originMm, columns: preTruth.image.columns, rows: preTruth.image.rows };
+  const preImage = preTruth.image;
+  const preProjection = new FilmProjection(preImage.originMm, preImage.imagerPixelSpacingMm, preImage.estimatedRadiographicMagnificationFactor);
+  const preGrid = { originMm: preImage.originMm, columns: preImage.columns, rows: preImage.rows };
+  /** A later film's pixel grid and its projection: the pre-op grid, or one of its own about the same centre. */
+  const frameOf = (stage: FollowUpStage, film: LongLegFilmOptions): { grid: typeof preGrid; projection: FilmProjection } => {
+    if (!overrides[stage]) return { grid: preGrid, projection: preProjection };
+    const { imagerSpacing: spacing, ermf } = filmScale(film);
+    const step = { x: spacing.column / ermf, y: spacing.row / ermf };
+    const pre = preProjection.patientSpacing;
+    const size = overrides[stage]!.sizeMm ?? { width: preImage.columns * pre.column, height: preImage.rows * pre.row };
+    if (!(size.width > 0) || !(size.height > 0)) throw new AppError('INVALID_INPUT', `films.${stage}.sizeMm needs a positive width and height.`);
+    const centre = { x: preImage.originMm.x + (preImage.columns * pre.column) / 2, y: preImage.originMm.y + (preImage.rows * pre.row) / 2 };
+    const columns = Math.round(size.width / step.x);
+    const rows = Math.round(size.height / step.y);
+    const originMm = { x: centre.x - (columns * step.x) / 2, y: centre.y - (rows * step.y) / 2 };
+    return { grid: { originMm, columns, rows }, projection: new FilmProjection(originMm, spacing, ermf) };
+  };
 
   const planTruth: FollowUpTruth['followUp']['plan'] = {
     procedure: 'hto-medial-opening',
@@ -229,16 +277,20 @@ export function generateFollowUpSeries(dir: string, options: FollowUpSeriesOptio
 
   mkdirSync(dir, { recursive: true });
   return stages.map((s, k) => {
-    const film =
-      k === 0
-        ? preOpFilm
-        : generateLongLegFilm({
-            ...base,
-            seed: seed + k,
-            grid,
-            study: { date: dicomDate(s.date), time: '101500', description: s.description, accessionNumber: `SER-${k + 1}` },
-            osteotomy: { [side]: { hingePx: cut.hinge, cutEntryPx: cut.cutEntry, rotationDeg: s.rotation, fillPercent: s.fill ?? 0, plate: true } },
-          });
+    let film = preOpFilm;
+    if (k > 0) {
+      const own = filmOptions(s.stage);
+      const { grid, projection } = frameOf(s.stage, own);
+      // The plan's hinge and cut entry are pre-op pixels: the same points at the patient, in this film's pixels.
+      const here = (p: PixelPoint) => (projection === preProjection ? p : projection.toPixel(preProjection.toMm(p)));
+      film = generateLongLegFilm({
+        ...own,
+        seed: seed + k,
+        grid,
+        study: { date: dicomDate(s.date), time: '101500', description: s.description, accessionNumber: `SER-${k + 1}` },
+        osteotomy: { [side]: { hingePx: here(cut.hinge), cutEntryPx: here(cut.cutEntry), rotationDeg: s.rotation, fillPercent: s.fill ?? 0, plate: true } },
+      });
+    }
     const truth: FollowUpTruth = {
       ...film.truth,
       followUp: {
@@ -249,7 +301,7 @@ export function generateFollowUpSeries(dir: string, options: FollowUpSeriesOptio
         operatedSide: side,
         plan: planTruth,
         rotationDeg: s.rotation,
-        hkaDeg: hkaOf(truthLandmarkSet(film.truth, side), calibration),
+        hkaDeg: hkaOf(truthLandmarkSet(film.truth, side), truthCalibration(film.truth)),
         lostCorrectionDeg: s.lost,
         fillPercent: s.fill,
       },

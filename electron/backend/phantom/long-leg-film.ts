@@ -69,6 +69,11 @@ export interface LongLegFilmOptions {
    * coordinates, as films taken with the same cassette position would. Required with `osteotomy`.
    */
   grid?: { originMm: { x: number; y: number }; columns: number; rows: number };
+  /**
+   * false: the header carries no ImagerPixelSpacing, magnification factor or source distances, as a
+   * film whose scale is unknown (clinical-spec §4 "uncalibrated"); the truth keeps the true spacing.
+   */
+  calibrationInHeader?: false;
   /** A medial opening-wedge HTO per leg, in this film's pixel coordinates (post-op films). */
   osteotomy?: Partial<Record<Side, FilmOsteotomy>>;
 }
@@ -132,6 +137,8 @@ export interface PhantomTruth {
     windowWidth: number;
     /** Film-frame mm (patient plane) of the pixel corner (0, 0). */
     originMm: { x: number; y: number };
+    /** Present (false) when the header leaves out the spacing and magnification (`calibrationInHeader: false`). */
+    calibrationInHeader?: false;
   };
   dicom: {
     patientName: string;
@@ -348,8 +355,8 @@ function legOsteotomy(pl: LegPlacement, projection: FilmProjection, o: FilmOsteo
   return { hinge: toLeg(o.hingePx, 'hingePx'), cutEntry: toLeg(o.cutEntryPx, 'cutEntryPx'), rotationDeg: o.rotationDeg, fillPercent, plate: o.plate ?? true, seed: seed ^ 0x5eed };
 }
 
-export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFilm {
-  const t0 = performance.now();
+/** The detector spacing and magnification a film gets from its options (defaults filled in, checked). */
+export function filmScale(options: Pick<LongLegFilmOptions, 'scale' | 'imagerPixelSpacingMm' | 'ermf'>): { imagerSpacing: { row: number; column: number }; ermf: number } {
   if (options.scale !== undefined && options.imagerPixelSpacingMm !== undefined) {
     throw new AppError('INVALID_INPUT', 'Give either scale or imagerPixelSpacingMm, not both.');
   }
@@ -360,6 +367,12 @@ export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFi
   };
   const ermf = positive('ermf', options.ermf, DEFAULTS.ermf);
   if (ermf < 1 || ermf > 2) throw new AppError('INVALID_INPUT', `ermf must lie in 1…2 (SID/SOD), got ${ermf}.`);
+  return { imagerSpacing, ermf };
+}
+
+export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFilm {
+  const t0 = performance.now();
+  const { imagerSpacing, ermf } = filmScale(options);
   const sid = positive('sourceImageDistanceMm', options.sourceImageDistanceMm, DEFAULTS.sid);
   const hipSeparationMm = positive('hipSeparationMm', options.hipSeparationMm, DEFAULTS.hipSeparationMm);
   const bitsStored = options.bitsStored ?? DEFAULTS.bitsStored;
@@ -368,6 +381,9 @@ export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFi
   if (!Number.isInteger(seed)) throw new AppError('INVALID_INPUT', `seed must be an integer, got ${seed}.`);
   const noise = options.noise ?? DEFAULTS.noise;
   if (!Number.isFinite(noise) || noise < 0 || noise > 0.1) throw new AppError('INVALID_INPUT', `noise must lie in 0…0.1, got ${noise}.`);
+  if (options.calibrationInHeader !== undefined && options.calibrationInHeader !== false) {
+    throw new AppError('INVALID_INPUT', `calibrationInHeader is false or left out, got ${String(options.calibrationInHeader)}.`);
+  }
   checkDate('study.date', options.study?.date);
   checkDate('patient.birthDate', options.patient?.birthDate);
   for (const key of Object.keys(options.legs ?? {})) {
@@ -562,7 +578,8 @@ export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFi
     { tag: 0x20500020, vr: 'CS', value: 'IDENTITY' },
     { tag: 0x7fe00010, vr: 'OW', value: pixels },
   ];
-  const dicom = writeDicomFile(elements);
+  const scaleTags = new Set([0x00181110, 0x00181111, 0x00181114, 0x00181164]);
+  const dicom = writeDicomFile(options.calibrationInHeader === false ? elements.filter((e) => !scaleTags.has(e.tag)) : elements);
 
   const truth: PhantomTruth = {
     format: 'osteoplan-long-leg-phantom',
@@ -584,6 +601,7 @@ export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFi
       windowCenter,
       windowWidth,
       originMm,
+      ...(options.calibrationInHeader === false ? { calibrationInHeader: false as const } : {}),
     },
     dicom: {
       patientName: patient.name,

@@ -207,6 +207,30 @@ describe('fragment outline (the film cut along the osteotomy line)', () => {
     const K = result.preOp.keyPoints.kneeCentre.pixel!;
     for (const cut of g.cuts) expect(insideConvex(cut.fragment.polygon, K)).toBe(false);
   });
+  it('the saw stops at the hinge: the extended cut line beyond it moves nothing (HTO, DFO, double-level)', () => {
+    const severe: LegSpec = { ...TYPICAL_VARUS_LEG, mpta: 82, mldfa: 92, jlca: 1 };
+    const cases = [
+      { c: legCase(), p: testPlan() },
+      { c: legCase(undefined, { ...NON_SQUARE, side: 'L' }), p: testPlan({ procedure: 'hto-lateral-closing' }) },
+      { c: legCase(VALGUS), p: testPlan({ procedure: 'dfo-lateral-opening', target: { kind: 'wbl', percent: 50, preset: 'neutral' } }) },
+      { c: legCase(VALGUS), p: testPlan({ procedure: 'dfo-medial-closing', target: { kind: 'wbl', percent: 50, preset: 'neutral' } }) },
+      { c: legCase(severe), p: testPlan({ procedure: 'double-level', doubleLevel: { maxPostOpMptaDeg: 90 } }) },
+    ];
+    for (const { c, p } of cases) {
+      const { g } = geometry(c, p);
+      for (const cut of g.cuts) {
+        const hinge = pixelToLeg(c.frame, cut.hinge);
+        const entry = pixelToLeg(c.frame, cut.cutEntry);
+        const along = { x: (hinge.x - entry.x) / distance(hinge, entry), y: (hinge.y - entry.y) / distance(hinge, entry) };
+        // Just on the moved side of the cut line: 20 mm beyond the hinge it stays, between cut entry and hinge it moves.
+        const awayFromJoint = cut.bone === 'tibia' ? -1 : 1;
+        const at = (t: number) => legToPixel(c.frame, { x: entry.x + along.x * t, y: entry.y + along.y * t + awayFromJoint * 0.5 });
+        const L = distance(hinge, entry);
+        expect(insideConvex(cut.fragment.polygon, at(L + 20)), `${p.procedure} ${cut.bone}: beyond the hinge`).toBe(false);
+        expect(insideConvex(cut.fragment.polygon, at(L / 2)), `${p.procedure} ${cut.bone}: along the cut`).toBe(true);
+      }
+    }
+  });
 });
 
 describe('wedge and gap (clinical-spec §5)', () => {

@@ -2,7 +2,7 @@
 // overlaid with an opacity slider, at the same physical mm scale (each film's own calibration;
 // an uncalibrated film is drawn with a stand-in spacing and flagged), aligned on a chosen landmark
 // (knee centre by default), pan / zoom / window-level synchronised, each film with its overlays.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { TimelineFilm, TimelineStudy } from '../../../../shared/follow-up/timeline';
 import type { FollowUpTimelineResponse } from '../../../../shared/ipc/contract';
 import { landmarkLabel } from '../../../../shared/landmarks/catalogue';
@@ -207,6 +207,8 @@ function CompareWorkspace({ api, timeline, films, onBack }: { api: OsteoplanApi;
     c.forEach(({ k }) => bringTo(k, target));
   };
 
+  /** Overlay mode: the first film's overlay, drawn above all films (they share one canvas geometry there). */
+  let baseOverlay: ReactElement | null = null;
   const titleOf = (p: Pane) => `${p.study.date ?? 'no date'} · ${p.study.role ? ROLE_LABEL[p.study.role] : 'no role'}${p.study.weeksLabel ? ` · ${p.study.weeksLabel}` : ''}`;
 
   return (
@@ -267,13 +269,13 @@ function CompareWorkspace({ api, timeline, films, onBack }: { api: OsteoplanApi;
                   labelFor: landmarkLabel,
                 })
               : null;
+          // Overlay mode: only the later films' images fade; their labels stay legible above every film,
+          // and the first film's lines and values are drawn on top (see below) instead of under the others.
+          const overlaid = mode === 'overlay';
+          const overlay = scene && v && !(overlaid && k === 0) ? <OverlaySvg scene={scene} width={v.canvasWidth} height={v.canvasHeight} hovered={null} /> : null;
+          if (overlaid && k === 0 && scene && v) baseOverlay = <OverlaySvg scene={scene} width={v.canvasWidth} height={v.canvasHeight} hovered={null} />;
           return (
-            <div
-              key={p.film.imageId}
-              className="compare-pane"
-              data-compare-image-id={p.film.imageId}
-              style={mode === 'overlay' && k > 0 ? { opacity } : undefined}
-            >
+            <div key={p.film.imageId} className="compare-pane" data-compare-image-id={p.film.imageId} style={overlaid && k > 0 ? { background: 'transparent' } : undefined}>
               <div className="compare-label" style={mode === 'overlay' ? { top: 8 + k * 26 } : undefined}>
                 <b>{titleOf(p)}</b>
                 <span className={p.standIn ? 'flag-bad' : 'muted'} data-calibration={p.film.calibration?.type ?? 'none'}>
@@ -281,7 +283,7 @@ function CompareWorkspace({ api, timeline, films, onBack }: { api: OsteoplanApi;
                 </span>
                 {p.anchorMissing && <span className="flag-warn">no {ANCHORS.find((a) => a.id === anchorId)!.label.toLowerCase()}: aligned on the image centre</span>}
               </div>
-              <div className="compare-viewport">
+              <div className="compare-viewport" style={overlaid && k > 0 ? { opacity } : undefined}>
                 <DicomViewport
                   api={api}
                   imageId={p.film.imageId}
@@ -291,12 +293,17 @@ function CompareWorkspace({ api, timeline, films, onBack }: { api: OsteoplanApi;
                   controllerRef={controllerRefs[k]!}
                   onView={(snap) => onView(k, snap)}
                   onLoaded={() => onLoaded(k)}
-                  overlay={scene && v ? <OverlaySvg scene={scene} width={v.canvasWidth} height={v.canvasHeight} hovered={null} /> : null}
+                  overlay={overlay}
                 />
               </div>
             </div>
           );
         })}
+        {baseOverlay && (
+          <div className="compare-top-overlay" style={{ position: 'absolute', inset: 0, zIndex: 2, pointerEvents: 'none' }} data-testid="compare-top-overlay">
+            {baseOverlay}
+          </div>
+        )}
       </div>
     </div>
   );
