@@ -83,7 +83,7 @@ export function TimelineScreen({ api, patientId, onBack, onOpenImage, onMeasure,
         )}
         <span className="muted">{chosen.length ? `${chosen.length} film(s) chosen` : 'Tick 2–4 films to compare'}</span>
         <button className="btn primary" disabled={chosen.length < 2} onClick={() => onCompare(chosen)} data-testid="open-compare">
-          Compare {chosen.length >= 2 ? chosen.length : ''} films
+          Compare {chosen.length >= 2 ? `${chosen.length} films` : 'films'}
         </button>
       </div>
       <div className="timeline-body">
