@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeLongLegFilm } from '../../electron/backend/phantom/long-leg-film';
 import type { PlanResult } from '../../shared/planning/osteotomy';
 import type { Plan } from '../../shared/schemas/plan';
-import { importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness } from './helpers';
-import { call, openMeasure, placeTrueLandmarks, zoomOnto } from './measure-helpers';
+import { startApp, TMP, tmpDir, waitForRender, type AppHarness } from './helpers';
+import { call, measureTrueLegAndOpenPlan, zoomOnto } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'plan-history');
 mkdirSync(SHOTS, { recursive: true });
@@ -51,16 +51,9 @@ describe('browser e2e: plan undo/redo and revision history', () => {
     app = await startApp();
     const { page } = app;
     await page.goto(app.bridge.url);
-    await importThroughFileChooser(page, [dicomPath]);
-    expect(await waitForImportDone(page)).toMatchObject({ imported: 1 });
-    const imageId = await openMeasure(page, 'R');
-    await placeTrueLandmarks(page, truth.legs.R!.landmarksPx);
-    await page.locator('[data-testid="measure"][data-save-status="saved"]').waitFor({ timeout: 10_000 });
+    const imageId = await measureTrueLegAndOpenPlan(page, dicomPath, truth.legs.R!.landmarksPx);
 
     // Create the plan: medial opening-wedge HTO to Fujisawa 62.5 %.
-    await page.getByTestId('open-plan').click();
-    await page.getByTestId('plan').waitFor();
-    await waitForRender(page, imageId);
     const undoButton = page.getByRole('button', { name: 'Undo', exact: true });
     const redoButton = page.getByRole('button', { name: 'Redo', exact: true });
     expect(await undoButton.getAttribute('title')).toBe('Undo (Ctrl+Z)');

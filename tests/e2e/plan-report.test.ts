@@ -15,14 +15,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeLongLegFilm } from '../../electron/backend/phantom/long-leg-film';
 import { decideCalibration } from '../../shared/calibration/calibration';
 import type { ImageDetail } from '../../shared/ipc/contract';
-import { DEFAULT_VARIANTS, LANDMARK_IDS, type LandmarkId } from '../../shared/landmarks/ids';
+import { DEFAULT_VARIANTS, LANDMARK_IDS } from '../../shared/landmarks/ids';
 import { fixed1 } from '../../shared/measurements/format';
 import { computePlan } from '../../shared/planning/osteotomy';
 import type { LandmarkSet } from '../../shared/schemas/landmark-set';
 import { newPlan } from '../../renderer/src/screens/plan/plan-model';
 import golden from '../fixtures/golden/landmark-set.v1.json';
-import { dataFile, importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, waitForRender, type AppHarness } from './helpers';
-import { call, openMeasure, placeTrueLandmarks, type Pt } from './measure-helpers';
+import { dataFile, importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, type AppHarness } from './helpers';
+import { call, measureTrueLegAndOpenPlan, withTruth, type Pt } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'plan-report');
 mkdirSync(SHOTS, { recursive: true });
@@ -75,16 +75,6 @@ async function printToPdf(page: Page, name: string): Promise<{ pages: number; te
   return { pages, text, pngs };
 }
 
-function withTruth(set: LandmarkSet, L: Record<string, unknown>): LandmarkSet {
-  const landmarks = { ...set.landmarks };
-  for (const id of Object.keys(landmarks) as LandmarkId[]) {
-    const p = L[id] as Pt | undefined;
-    if (p) landmarks[id] = { x: p.x, y: p.y, placedBy: 'user' };
-  }
-  const contour = (L.femoralHeadContour as Pt[]).map((p) => ({ x: p.x, y: p.y, placedBy: 'user' as const }));
-  return { ...set, landmarks, femoralHeadContour: contour };
-}
-
 describe('browser e2e: the theatre report', () => {
   let app: AppHarness | null = null;
   afterEach(async () => {
@@ -100,16 +90,9 @@ describe('browser e2e: the theatre report', () => {
     app = await startApp({ viewport: { width: 1000, height: 1300 } });
     const { page } = app;
     await page.goto(app.bridge.url);
-    await importThroughFileChooser(page, [dicomPath]);
-    expect(await waitForImportDone(page)).toMatchObject({ imported: 1 });
-    const imageId = await openMeasure(page, 'R');
-    await placeTrueLandmarks(page, L);
-    await page.locator('[data-testid="measure"][data-save-status="saved"]').waitFor({ timeout: 10_000 });
+    const imageId = await measureTrueLegAndOpenPlan(page, dicomPath, L);
 
     // The plan: a new plan is a medial opening-wedge HTO to Fujisawa 62.5 %; name the surgeon and choose it.
-    await page.getByTestId('open-plan').click();
-    await page.getByTestId('plan').waitFor();
-    await waitForRender(page, imageId);
     await page.locator('[data-target-preset="fujisawa"]').click();
     await page.getByTestId('plan-surgeon').fill('Dr. Report');
     await page.getByTestId('plan-surgeon').press('Enter');
