@@ -12,8 +12,8 @@ import type { EventMap, ImportReport, SkippedFile } from '../../../shared/ipc/co
 import { AppError } from '../../../shared/ipc/result';
 import type { LibraryRepository } from '../db/repositories/library';
 import { readDicomDir, referencedFiles } from './dicomdir';
-import { fileSource, inspectDicom, inspectDicomSource } from './read-header';
-import type { LibraryStore, StagedFile } from './store';
+import { fileSource, inspectDicomSource } from './read-header';
+import type { LibraryStore, SourceFile, StagedFile } from './store';
 import { VIEWER_TRANSFER_SYNTAXES, unsupportedTransferSyntaxMessage } from '../../../shared/dicom/transfer-syntax';
 
 /** 'after-store-write': a file is durable under its temporary name; 'before-commit': its batch is published, inside the transaction. */
@@ -44,11 +44,6 @@ export interface ImportDeps {
   readHeader?: (filePath: string) => Promise<DicomHeader>;
 }
 
-interface Candidate {
-  path: string;
-  size: number;
-}
-
 const DEFAULT_CONCURRENCY = 3;
 const DEFAULT_BATCH_FILES = 64;
 /** A batch is also committed once it holds this much, so a few huge films are not held back long. */
@@ -74,14 +69,15 @@ export async function importPaths(deps: ImportDeps, opts: ImportOptions): Promis
   };
   emit(null, true);
 
-  // A few files at a time: one file's kernel copy and fsync overlap another's hashing. Files are
-  // started in order and every started file finishes whole (committed or left out entirely), so
-  // cancel and a full disk stop the job between files, and the report lists files in selection order.
+  // A few files at a time: copies (with their hash and fsync) run in worker threads while the next
+  // headers are read and the previous batch commits. Files are started in order and every started
+  // file finishes whole (committed or left out entirely), so cancel and a full disk stop the job
+  // between files, and the report lists files in selection order.
   const outcomes: Promise<Outcome | SkippedFile>[] = [];
   const commits = new GroupCommit(deps, opts.faultHook, Math.max(1, opts.batchFiles ?? DEFAULT_BATCH_FILES));
   const inFlight = new Map<string, Promise<unknown>>();
   let diskFull = false;
-  const settle = (file: Candidate, outcome: Promise<Outcome>) =>
+  const settle = (file: SourceFile, outcome: Promise<Outcome>) =>
     outcome.catch((err: unknown) => {
       const skip = toSkipped(file.path, err);
       if (skip.code === 'DISK_FULL') diskFull = true;
@@ -136,7 +132,7 @@ interface JobState {
   queued: () => void;
 }
 
-async function importOne(deps: ImportDeps, file: Candidate, job: JobState): Promise<Outcome> {
+async function importOne(deps: ImportDeps, file: SourceFile, job: JobState): Promise<Outcome> {
   const { inFlight, commits } = job;
   const header = deps.readHeader ? await deps.readHeader(file.path) : readHeaderInline(file.path);
   if (!VIEWER_TRANSFER_SYNTAXES.has(header.transferSyntaxUid)) {
@@ -167,12 +163,11 @@ function readHeaderInline(filePath: string): DicomHeader {
   }
 }
 
-async function stageAndCommit(deps: ImportDeps, file: Candidate, header: DicomHeader, job: JobState): Promise<Outcome> {
-  const { size } = await fs.promises.stat(file.path);
+async function stageAndCommit(deps: ImportDeps, file: SourceFile, header: DicomHeader, job: JobState): Promise<Outcome> {
   // The header kept is the one read from the stored copy, so row and bytes cannot disagree even
   // if the source file is replaced while it is being imported.
-  const staged = await deps.store.stage(file.path, size, (copy) => {
-    const copied = inspectDicom(copy).header;
+  const staged = await deps.store.stage(file, (copy) => {
+    const copied = inspectDicomSource(copy).header;
     if (copied.sopInstanceUid !== header.sopInstanceUid) {
       throw new AppError('DICOM_UNREADABLE', 'The file changed while it was being imported; nothing of it was kept.');
     }
@@ -193,7 +188,7 @@ async function stageAndCommit(deps: ImportDeps, file: Candidate, header: DicomHe
 // Committing staged files in batches
 
 interface Staged {
-  file: Candidate;
+  file: SourceFile;
   staged: StagedFile<DicomHeader>;
   resolve: (outcome: Outcome) => void;
   reject: (err: unknown) => void;
@@ -219,7 +214,7 @@ class GroupCommit {
     private readonly batchFiles: number,
   ) {}
 
-  add(file: Candidate, staged: StagedFile<DicomHeader>): Promise<Outcome> {
+  add(file: SourceFile, staged: StagedFile<DicomHeader>): Promise<Outcome> {
     const outcome = new Promise<Outcome>((resolve, reject) => this.queue.push({ file, staged, resolve, reject }));
     this.queuedBytes += staged.sizeBytes;
     if (this.waiters > 0 || this.queue.length >= this.batchFiles || this.queuedBytes >= BATCH_BYTES) void this.flush();
@@ -309,8 +304,8 @@ function toSkipped(filePath: string, err: unknown): SkippedFile {
  * Expands the selection into regular files: folders recursively (each real folder once, so symlink
  * loops end), each real file once. A DICOMDIR chosen on its own stands for the files it lists.
  */
-export async function collectFiles(paths: string[]): Promise<{ files: Candidate[]; skipped: SkippedFile[] }> {
-  const files: Candidate[] = [];
+export async function collectFiles(paths: string[]): Promise<{ files: SourceFile[]; skipped: SkippedFile[] }> {
+  const files: SourceFile[] = [];
   const skipped: SkippedFile[] = [];
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();

@@ -7,13 +7,19 @@
 // database point here by relative path; ids, never paths, cross IPC.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../../shared/ipc/result';
+import { fileSource, type ByteSource } from './read-header';
 
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const COPY_CHUNK_BYTES = 256 * 1024;
 const STORE_NAME = /^[0-9a-f]{2}\/[0-9a-f]{64}\.dcm$/;
 const TMP_PREFIX = 'tmp-';
+
+/** A file to import, as the walk of the selection found it. */
+export interface SourceFile {
+  path: string;
+  size: number;
+}
 
 export interface StagedFile<T> {
   /** Where the durable copy waits for its name. */
@@ -28,7 +34,17 @@ export interface StagedFile<T> {
 }
 
 export class LibraryStore {
-  constructor(readonly root: string) {
+  /** Folders known to exist (and to be durable): publish skips their mkdir. */
+  private readonly folders = new Set<string>();
+
+  /**
+   * `copy` is copyIntoStore run elsewhere: the backend passes its worker pool's, so copying and
+   * hashing run beside the main thread; without one they run here, blocking (tests).
+   */
+  constructor(
+    readonly root: string,
+    private readonly copy: (source: string, tmpPath: string) => Promise<CopiedFile> = async (source, tmpPath) => copyIntoStore(source, tmpPath),
+  ) {
     fs.mkdirSync(root, { recursive: true });
   }
 
@@ -42,32 +58,26 @@ export class LibraryStore {
   }
 
   /**
-   * Copies a file to a temporary name in the store and makes it durable there. The copy is made by
-   * the kernel (copy_file_range / reflink where the file system has it, like cp), then hashed from
-   * the copy itself, so the address always names the bytes actually stored. `verify` runs on the
-   * copy (the import re-reads the header there); if it throws, or the copy is not `expectedSize`
-   * bytes, the temporary file is removed and nothing is kept. Nothing is under a store name yet:
-   * `publish` gives the file its address, `discard` drops it.
+   * Copies a file to a temporary name in the store and makes it durable there (copyIntoStore).
+   * `verify` runs on the copy (the import re-reads the header there); if it throws, or the copy is
+   * not `source.size` bytes, the temporary file is removed and nothing is kept. Nothing is under a
+   * store name yet: `publish` gives the file its address, `discard` drops it.
    */
-  async stage<T>(sourcePath: string, expectedSize: number, verify: (tmpPath: string) => T): Promise<StagedFile<T>> {
+  async stage<T>(source: SourceFile, verify: (copy: ByteSource) => T): Promise<StagedFile<T>> {
     const tmpPath = path.join(this.root, `${TMP_PREFIX}${randomBytes(12).toString('hex')}`);
-    let handle: FileHandle | undefined;
     try {
-      await fs.promises.copyFile(sourcePath, tmpPath, fs.constants.COPYFILE_EXCL);
-      // copyFile keeps the source's mode: files from a CD are read-only, the store's are not.
-      await fs.promises.chmod(tmpPath, 0o644);
-      handle = await fs.promises.open(tmpPath, 'r+');
-      const { size } = await handle.stat();
-      if (size !== expectedSize) throw new AppError('DICOM_UNREADABLE', 'The file changed while it was being imported; nothing of it was kept.');
-      const verified = verify(tmpPath);
-      const sha256 = await hashHandle(handle, size);
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
+      const { sha256, size } = await this.copy(source.path, tmpPath);
+      if (size !== source.size) throw new AppError('DICOM_UNREADABLE', 'The file changed while it was being imported; nothing of it was kept.');
+      const fd = fs.openSync(tmpPath, 'r');
+      let verified: T;
+      try {
+        verified = verify(fileSource(fd, size));
+      } finally {
+        fs.closeSync(fd);
+      }
       const storePath = `${sha256.slice(0, 2)}/${sha256}.dcm`;
       return { tmpPath, sha256, storePath, absolutePath: this.absolutePath(storePath), sizeBytes: size, verified };
     } catch (err) {
-      await handle?.close().catch(() => undefined);
       await fs.promises.rm(tmpPath, { force: true }).catch(() => undefined);
       throw err;
     }
@@ -87,8 +97,13 @@ export class LibraryStore {
     for (const file of files) {
       try {
         const folder = path.dirname(file.absolutePath);
-        if (!folders.has(folder) && (await fs.promises.mkdir(folder, { recursive: true }))) createdFolder = true;
-        await fs.promises.rename(file.tmpPath, file.absolutePath);
+        if (!this.folders.has(folder) && (await fs.promises.mkdir(folder, { recursive: true }))) createdFolder = true;
+        await fs.promises.rename(file.tmpPath, file.absolutePath).catch(async (err: NodeJS.ErrnoException) => {
+          // A folder removed behind our back since it was seen: make it again, once.
+          if (err.code !== 'ENOENT' || !this.folders.delete(folder)) throw err;
+          if (await fs.promises.mkdir(folder, { recursive: true })) createdFolder = true;
+          await fs.promises.rename(file.tmpPath, file.absolutePath);
+        });
         folders.add(folder);
         results.push(null);
       } catch (err) {
@@ -99,6 +114,7 @@ export class LibraryStore {
     try {
       if (createdFolder) await fsyncDir(this.root);
       await Promise.all([...folders].map(fsyncDir));
+      for (const folder of folders) this.folders.add(folder);
     } catch (err) {
       for (const [i, file] of files.entries()) if (results[i] === null && !keep(file.sha256)) await this.remove(file.storePath);
       throw err;
@@ -155,17 +171,40 @@ export class LibraryStore {
   }
 }
 
-async function hashHandle(handle: FileHandle, size: number): Promise<string> {
+export interface CopiedFile {
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Copies `source` to the new file `tmpPath` (mode 0644 whatever the source's: a CD's files are
+ * read-only) and fsyncs it. The sha256 is taken of each chunk as it is written, so the address
+ * names exactly the bytes stored and each byte is read once; chunks small enough to stay in the
+ * CPU cache between read, hash and write measured cheaper than a kernel copy read back for the
+ * hash. The caller removes `tmpPath` if this throws.
+ */
+export function copyIntoStore(source: string, tmpPath: string): CopiedFile {
   const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, size)));
-  let position = 0;
-  while (position < size) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
-    if (bytesRead === 0) throw new AppError('INTERNAL', 'The copy in the library store is shorter than it was a moment ago.');
-    hash.update(buffer.subarray(0, bytesRead));
-    position += bytesRead;
+  const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+  const input = fs.openSync(source, 'r');
+  try {
+    const output = fs.openSync(tmpPath, 'wx', 0o644);
+    try {
+      fs.fchmodSync(output, 0o644); // whatever the umask
+      let size = 0;
+      for (let read = fs.readSync(input, buffer, 0, buffer.length, size); read > 0; read = fs.readSync(input, buffer, 0, buffer.length, size)) {
+        hash.update(buffer.subarray(0, read));
+        for (let written = 0; written < read; ) written += fs.writeSync(output, buffer, written, read - written, size + written);
+        size += read;
+      }
+      fs.fsyncSync(output);
+      return { sha256: hash.digest('hex'), size };
+    } finally {
+      fs.closeSync(output);
+    }
+  } finally {
+    fs.closeSync(input);
   }
-  return hash.digest('hex');
 }
 
 /** Makes a rename or a new entry durable. Windows cannot open folders for fsync; NTFS journals them. */
