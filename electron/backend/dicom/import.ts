@@ -248,9 +248,9 @@ async function commitBatch(deps: ImportDeps, batch: Staged[], faultHook: ImportO
       batch.map((b) => b.staged),
       (sha256) => deps.repo.isSha256Referenced(sha256),
     );
-    batch.forEach((b, i) => (renamed[i] ? b.reject(renamed[i]) : published.push(b)));
+    batch.forEach((b, i) => (renamed[i] ? b.reject(storeError(renamed[i])) : published.push(b)));
   } catch (err) {
-    for (const b of batch) b.reject(err);
+    for (const b of batch) b.reject(storeError(err));
     return;
   }
   const rows = (items: Staged[]) =>
@@ -282,6 +282,13 @@ async function commitBatch(deps: ImportDeps, batch: Staged[], faultHook: ImportO
       await giveUp(b, err);
     }
   }
+}
+
+/** A failure to name or sync files in the store: not about the source file, whatever its errno says. */
+function storeError(err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (err instanceof AppError || code === 'ENOSPC' || code === 'EDQUOT') return err;
+  return new AppError('INTERNAL', `The copy could not be put in the library store: ${(err as Error)?.message ?? String(err)}`);
 }
 
 function toSkipped(filePath: string, err: unknown): SkippedFile {
