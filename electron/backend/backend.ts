@@ -46,7 +46,7 @@ export function openBackend(opts: OpenBackendOptions): Backend {
     const workerFile = opts.headerWorkerFile ?? defaultHeaderWorkerFile();
     const headers = new HeaderReaderPool(workerFile, opts.headerTimeLimitMs ?? DEFAULT_HEADER_TIME_LIMIT_MS);
     // Copies into the store run in workers of their own, so the next files' header reads never wait behind a large copy.
-    const copiers = new HeaderReaderPool(workerFile, DEFAULT_HEADER_TIME_LIMIT_MS, 3);
+    const copiers = new HeaderReaderPool(workerFile, DEFAULT_HEADER_TIME_LIMIT_MS, 4);
     const store = new LibraryStore(paths.store, (source, tmpPath) => copiers.copyIntoStore(source, tmpPath));
     // Leftovers of a crash between copy and commit (files no row references), older than 10 min.
     store.sweep(repo.referencedSha256s());

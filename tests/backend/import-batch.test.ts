@@ -244,3 +244,21 @@ describe('the same instance twice in one job', () => {
     expectLibraryHolds(lib, [report.imported[0]!.path]);
   });
 });
+
+describe('copies in worker threads', () => {
+  it('copy the exact bytes with their sha256, mode 0644, fsynced; the header time limit does not apply to them', async () => {
+    const source = path.resolve(__dirname, '../../../shared/data/dicom/derived-local/RG2_from_JPLL_EVRLE.dcm');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osteoplan-copy-'));
+    // A 1 ms limit abandons any header read; a 7.5 MB copy takes longer and must still finish.
+    const workers = new HeaderReaderPool(defaultHeaderWorkerFile(), 1, 1);
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }), () => workers.close());
+    const tmp = path.join(dir, 'tmp-copy');
+    const copied = await workers.copyIntoStore(source, tmp);
+    expect(copied).toEqual({ sha256: sha256(source), size: fs.statSync(source).size });
+    expect(fs.readFileSync(tmp).equals(fs.readFileSync(source))).toBe(true);
+    expect(fs.statSync(tmp).mode & 0o777).toBe(0o644);
+    // The temporary name is never reused: a second copy to it is refused, the first left intact.
+    await expect(workers.copyIntoStore(source, tmp)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(sha256(tmp)).toBe(copied.sha256);
+  });
+});

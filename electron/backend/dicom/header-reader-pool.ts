@@ -1,7 +1,9 @@
 // Reads DICOM headers in worker threads with a per-file time limit (issue 7: "no hang"). A file
 // whose parse outlives the limit is reported as unreadable and its worker is terminated, so one
-// pathological file can neither freeze the import nor the window. Workers start on demand and
-// are unref'd while idle, so a CLI run still exits when its work is done.
+// pathological file can neither freeze the import nor the window. The same workers copy files into
+// the library store (copyIntoStore, no time limit), so the import's sha256 and writes leave the
+// main thread free. Workers start on demand and are unref'd while idle, so a CLI run still exits
+// when its work is done.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';

@@ -28,7 +28,7 @@ export interface ImportOptions {
   faultHook?: (stage: ImportFaultStage, filePath: string) => void;
   /** Minimum time between two progress events; a final event is always sent. */
   progressIntervalMs?: number;
-  /** Files staged at the same time (default 3). */
+  /** Files staged at the same time (default 4). */
   concurrency?: number;
   /** Most files committed together (default 64); 1 commits each file on its own. */
   batchFiles?: number;
@@ -44,7 +44,7 @@ export interface ImportDeps {
   readHeader?: (filePath: string) => Promise<DicomHeader>;
 }
 
-const DEFAULT_CONCURRENCY = 3;
+const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_BATCH_FILES = 64;
 /** A batch is also committed once it holds this much, so a few huge films are not held back long. */
 const BATCH_BYTES = 256 * 1024 * 1024;
