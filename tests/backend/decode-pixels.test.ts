@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePixels, pixelMd5, type DecodedFrame } from '../../electron/backend/dicom/decode-pixels';
 import { readDicomHeader } from '../../electron/backend/dicom/read-header';
-import { newUid, writeDicomFile } from '../../electron/backend/dicom/write-dicom';
 import { AppError } from '../../shared/ipc/result';
+import { greyFilm } from './grey-film';
 import { dicomData, sharedData } from './helpers';
 
 interface ManifestRow {
@@ -183,24 +183,7 @@ describe('JPEG extended (process 2/4) against dcmtk', () => {
       for (let x = 0; x < size; x++) pixels[y * size + x] = y < 16 ? 0 : y >= 48 ? 4095 : Math.round((x / (size - 1)) * 4095);
     }
     const raw = path.join(work, 'range.dcm');
-    fs.writeFileSync(
-      raw,
-      writeDicomFile([
-        { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.7' },
-        { tag: 0x00080018, vr: 'UI', value: newUid() },
-        { tag: 0x0020000d, vr: 'UI', value: newUid() },
-        { tag: 0x0020000e, vr: 'UI', value: newUid() },
-        { tag: 0x00280002, vr: 'US', value: 1 },
-        { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-        { tag: 0x00280010, vr: 'US', value: size },
-        { tag: 0x00280011, vr: 'US', value: size },
-        { tag: 0x00280100, vr: 'US', value: 16 },
-        { tag: 0x00280101, vr: 'US', value: 12 },
-        { tag: 0x00280102, vr: 'US', value: 11 },
-        { tag: 0x00280103, vr: 'US', value: 0 },
-        { tag: 0x7fe00010, vr: 'OW', value: pixels },
-      ]),
-    );
+    fs.writeFileSync(raw, greyFilm(pixels, size, size));
     const jpeg = path.join(work, 'range-jpeg12.dcm');
     execFileSync('dcmcjpeg', ['--encode-extended', '--quality', '95', raw, jpeg]);
     expect(readDicomHeader(jpeg).transferSyntaxUid).toBe('1.2.840.10008.1.2.4.51');

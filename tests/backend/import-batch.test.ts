@@ -15,8 +15,8 @@ import { LibraryRepository } from '../../electron/backend/db/repositories/librar
 import { HeaderReaderPool, defaultHeaderWorkerFile } from '../../electron/backend/dicom/header-reader-pool';
 import { importPaths, type ImportFaultStage, type ImportOptions } from '../../electron/backend/dicom/import';
 import { LibraryStore } from '../../electron/backend/dicom/store';
-import { newUid, writeDicomFile } from '../../electron/backend/dicom/write-dicom';
 import { dataPaths } from '../../electron/backend/paths';
+import { greyFilm } from './grey-film';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -58,23 +58,11 @@ function films(count: number): string[] {
     const file = path.join(dir, `film-${i}.dcm`);
     fs.writeFileSync(
       file,
-      writeDicomFile([
+      greyFilm(pixels, 32, 32, [
         { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.1' },
-        { tag: 0x00080018, vr: 'UI', value: newUid() },
         { tag: 0x00080060, vr: 'CS', value: 'CR' },
         { tag: 0x00100010, vr: 'PN', value: `BATCH^Patient ${i}` },
         { tag: 0x00100020, vr: 'LO', value: `B${i}` },
-        { tag: 0x0020000d, vr: 'UI', value: newUid() },
-        { tag: 0x0020000e, vr: 'UI', value: newUid() },
-        { tag: 0x00280002, vr: 'US', value: 1 },
-        { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-        { tag: 0x00280010, vr: 'US', value: 32 },
-        { tag: 0x00280011, vr: 'US', value: 32 },
-        { tag: 0x00280100, vr: 'US', value: 16 },
-        { tag: 0x00280101, vr: 'US', value: 12 },
-        { tag: 0x00280102, vr: 'US', value: 11 },
-        { tag: 0x00280103, vr: 'US', value: 0 },
-        { tag: 0x7fe00010, vr: 'OW', value: pixels },
       ]),
     );
     return file;
@@ -100,16 +88,20 @@ const failAt = (stage: ImportFaultStage, file: string, error = new Error(`inject
 };
 
 describe('a failure in the middle of a batch', () => {
-  it('a file whose copy fails is left out whole; the rest of its batch is committed', async () => {
+  // after-store-write: the copy is durable under its temporary name; before-commit: inside the batch's transaction.
+  it.each([
+    ['after-store-write', 2],
+    ['before-commit', 4],
+  ] as const)('a file failing at %s is left out whole; the rest of its batch is committed; it imports cleanly afterwards', async (stage, failing) => {
     const lib = library();
     const files = films(6);
-    const report = await lib.run(files, { faultHook: failAt('after-store-write', files[2]!) });
-    expect(report.imported.map((i) => i.path)).toEqual(files.filter((_, i) => i !== 2));
-    expect(report.skipped).toEqual([{ path: files[2], code: 'INTERNAL', reason: 'Import failed: injected failure at after-store-write' }]);
+    const report = await lib.run(files, { faultHook: failAt(stage, files[failing]!) });
+    expect(report.imported.map((i) => i.path)).toEqual(files.filter((_, i) => i !== failing));
+    expect(report.skipped).toEqual([{ path: files[failing], code: 'INTERNAL', reason: `Import failed: injected failure at ${stage}` }]);
     expectLibraryHolds(lib, report.imported.map((i) => i.path));
 
     const again = await lib.run(files);
-    expect(again.imported.map((i) => i.path)).toEqual([files[2]]);
+    expect(again.imported.map((i) => i.path)).toEqual([files[failing]]);
     expectLibraryHolds(lib, files);
   });
 
@@ -139,15 +131,6 @@ describe('a failure in the middle of a batch', () => {
     expect(report.skipped).toEqual([{ path: files[2], code: 'INTERNAL', reason: expect.stringMatching(/^The copy could not be put in the library store: E(ISDIR|NOTEMPTY|EXIST)/) }]);
     fs.rmSync(squatter, { recursive: true });
     expectLibraryHolds(lib, [files[0]!, files[1]!, files[3]!]);
-  });
-
-  it("one file's row failing inside the batch transaction costs only that file", async () => {
-    const lib = library();
-    const files = films(6);
-    const report = await lib.run(files, { faultHook: failAt('before-commit', files[4]!) });
-    expect(report.imported.map((i) => i.path)).toEqual(files.filter((_, i) => i !== 4));
-    expect(report.skipped).toEqual([{ path: files[4], code: 'INTERNAL', reason: 'Import failed: injected failure at before-commit' }]);
-    expectLibraryHolds(lib, report.imported.map((i) => i.path));
   });
 
   it('a database error after the files were written leaves none of the batch: no rows, no store files, no temporary files', async () => {
@@ -185,6 +168,17 @@ describe('a failure in the middle of a batch', () => {
   });
 });
 
+/** A cancelled job imported a prefix of the files (at least `atLeast`, not all), each whole, and nothing else. */
+function expectCancelledWhole(lib: Library, report: Awaited<ReturnType<typeof importPaths>>, files: string[], atLeast: number): void {
+  expect(report.cancelled).toBe(true);
+  const done = report.imported.length;
+  expect(done).toBeGreaterThanOrEqual(atLeast);
+  expect(done).toBeLessThan(files.length);
+  expect(report.imported.map((i) => i.path)).toEqual(files.slice(0, done));
+  expect(report.skipped).toEqual([]);
+  expectLibraryHolds(lib, files.slice(0, done));
+}
+
 describe('cancel between write and commit', () => {
   it('files already written when cancel comes are committed whole; no file is started after it', async () => {
     const lib = library();
@@ -198,13 +192,7 @@ describe('cancel between write and commit', () => {
         if (stage === 'after-store-write' && ++written === 3) cancelled = true;
       },
     });
-    expect(report.cancelled).toBe(true);
-    const done = report.imported.length;
-    expect(done).toBeGreaterThanOrEqual(3);
-    expect(done).toBeLessThan(files.length);
-    expect(report.imported.map((i) => i.path)).toEqual(files.slice(0, done));
-    expect(report.skipped).toEqual([]);
-    expectLibraryHolds(lib, files.slice(0, done));
+    expectCancelledWhole(lib, report, files, 3);
   });
 
   it('cancel during the commit of a batch keeps that batch; at most the file already being copied follows it', async () => {
@@ -221,13 +209,8 @@ describe('cancel between write and commit', () => {
         if (stage === 'after-store-write' && cancelled) writtenAfterCancel += 1;
       },
     });
-    expect(report.cancelled).toBe(true);
     expect(writtenAfterCancel).toBeLessThanOrEqual(1);
-    const done = report.imported.length;
-    expect(done).toBeGreaterThanOrEqual(3);
-    expect(done).toBeLessThan(files.length);
-    expect(report.imported.map((i) => i.path)).toEqual(files.slice(0, done));
-    expectLibraryHolds(lib, files.slice(0, done));
+    expectCancelledWhole(lib, report, files, 3);
   });
 });
 

@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openBackend } from '../../electron/backend/backend';
-import { newUid, writeDicomFile } from '../../electron/backend/dicom/write-dicom';
+import { newUid } from '../../electron/backend/dicom/write-dicom';
+import { greyFilm } from '../backend/grey-film';
 
 const IMAGES = Number(process.env.OSTEOPLAN_BENCH_CD_IMAGES ?? 500);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'osteoplan-cd-bench-'));
@@ -32,9 +33,8 @@ function film(patient: number, study: { uid: string; date: string }, series: str
   const size = 256;
   const pixels = new Uint16Array(size * size);
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) pixels[y * size + x] = (200 + x * 3 + y * 2 + ((x * 7919 + y * 104729 + index * 31) % 97)) & 0x0fff;
-  return writeDicomFile([
+  return greyFilm(pixels, size, size, [
     { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.1' },
-    { tag: 0x00080018, vr: 'UI', value: newUid() },
     { tag: 0x00080020, vr: 'DA', value: study.date },
     { tag: 0x00080030, vr: 'TM', value: '101500' },
     { tag: 0x00080050, vr: 'SH', value: `ACC${patient}` },
@@ -52,15 +52,6 @@ function film(patient: number, study: { uid: string; date: string }, series: str
     { tag: 0x00200011, vr: 'IS', value: 1 },
     { tag: 0x00200013, vr: 'IS', value: index + 1 },
     { tag: 0x00200020, vr: 'CS', value: ['L', 'F'] },
-    { tag: 0x00280002, vr: 'US', value: 1 },
-    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-    { tag: 0x00280010, vr: 'US', value: size },
-    { tag: 0x00280011, vr: 'US', value: size },
-    { tag: 0x00280100, vr: 'US', value: 16 },
-    { tag: 0x00280101, vr: 'US', value: 12 },
-    { tag: 0x00280102, vr: 'US', value: 11 },
-    { tag: 0x00280103, vr: 'US', value: 0 },
-    { tag: 0x7fe00010, vr: 'OW', value: pixels },
   ]);
 }
 
