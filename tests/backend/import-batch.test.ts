@@ -197,7 +197,7 @@ describe('cancel between write and commit', () => {
 
   it('cancel during the commit of a batch keeps that batch; at most the file already being copied follows it', async () => {
     const lib = library();
-    const files = films(8);
+    const files = films(30);
     let cancelled = false;
     let writtenAfterCancel = 0;
     const report = await lib.run(files, {
@@ -209,8 +209,14 @@ describe('cancel between write and commit', () => {
         if (stage === 'after-store-write' && cancelled) writtenAfterCancel += 1;
       },
     });
+    // The commit runs beside the copies, so how many files were started before it is timing;
+    // what cancel guarantees is not.
     expect(writtenAfterCancel).toBeLessThanOrEqual(1);
-    expectCancelledWhole(lib, report, files, 3);
+    const done = report.imported.length;
+    expect(done).toBeGreaterThanOrEqual(3);
+    expect(report.cancelled).toBe(done < files.length);
+    expect(report.imported.map((i) => i.path)).toEqual(files.slice(0, done));
+    expectLibraryHolds(lib, files.slice(0, done));
   });
 });
 
@@ -221,10 +227,24 @@ describe('the same instance twice in one job', () => {
     const copies = [film!, ...['a', 'b', 'c'].map((name) => path.join(path.dirname(film!), `${name}-copy.dcm`))];
     for (const copy of copies.slice(1)) fs.copyFileSync(film!, copy);
     const report = await lib.run(copies, { concurrency: 4, batchFiles: 1000 });
-    expect(report.imported).toHaveLength(1);
-    expect(report.duplicates).toHaveLength(3);
+    expect(report.imported.map((i) => i.path)).toEqual([film]);
+    expect(report.duplicates.map((d) => d.path)).toEqual(copies.slice(1));
     expect(new Set(report.duplicates.map((d) => d.imageId))).toEqual(new Set([report.imported[0]!.imageId]));
     expectLibraryHolds(lib, [report.imported[0]!.path]);
+  });
+});
+
+describe('the same instance in several transfer syntaxes', () => {
+  it('the file selected first is the one imported, whichever header is read first', async () => {
+    const lib = library();
+    // One SOP instance: the hip film uncompressed (7.5 MB) first, then smaller encodings of it.
+    const derived = path.resolve(__dirname, '../../../shared/data/dicom/derived-local');
+    const files = ['RG2_from_JPLL_EVRLE.dcm', 'RG2_from_JPLL_RLE.dcm', 'RG2_from_JPLL_IVRLE.dcm', 'RG2_from_JPLL_J2KR.dcm', 'RG2_from_JPLL_deflated.dcm'].map((f) =>
+      path.join(derived, f),
+    );
+    const report = await lib.run(files, { concurrency: 4 });
+    expect(report.imported.map((i) => i.path)).toEqual([files[0]]);
+    expect(report.duplicates.map((d) => d.path)).toEqual(files.slice(1));
   });
 });
 

@@ -77,6 +77,9 @@ export async function importPaths(deps: ImportDeps, opts: ImportOptions): Promis
   const commits = new GroupCommit(deps, opts.faultHook, Math.max(1, opts.batchFiles ?? DEFAULT_BATCH_FILES));
   const inFlight = new Map<string, Promise<unknown>>();
   let diskFull = false;
+  // Files claim their SOP instance in selection order (header reads still overlap): of two files
+  // holding the same instance, the one selected first is imported and the other is its duplicate.
+  let turn: Promise<void> = Promise.resolve();
   const settle = (file: SourceFile, outcome: Promise<Outcome>) =>
     outcome.catch((err: unknown) => {
       const skip = toSkipped(file.path, err);
@@ -99,7 +102,11 @@ export async function importPaths(deps: ImportDeps, opts: ImportOptions): Promis
         emit(file.path);
         let queued!: () => void;
         const staged = new Promise<void>((resolve) => (queued = resolve));
-        const outcome = settle(file, importOne(deps, file, { faultHook: opts.faultHook, inFlight, commits, queued }));
+        let claimed!: () => void;
+        const ownClaim = new Promise<void>((resolve) => (claimed = resolve));
+        const previousClaimed = turn;
+        turn = previousClaimed.then(() => ownClaim);
+        const outcome = settle(file, importOne(deps, file, { faultHook: opts.faultHook, inFlight, commits, queued, previousClaimed, claimed }));
         outcomes[index] = outcome;
         // Staged (or failed): the next file can start; the commit comes with the batch.
         await Promise.race([outcome, staged]);
@@ -130,27 +137,38 @@ interface JobState {
   commits: GroupCommit;
   /** Called once the file waits in a batch. */
   queued: () => void;
+  /** Resolves once every file selected before this one has claimed its instance (or failed before). */
+  previousClaimed: Promise<void>;
+  /** Called once this file has claimed its instance, turned out a duplicate, or failed before. */
+  claimed: () => void;
 }
 
 async function importOne(deps: ImportDeps, file: SourceFile, job: JobState): Promise<Outcome> {
   const { inFlight, commits } = job;
-  const header = deps.readHeader ? await deps.readHeader(file.path) : readHeaderInline(file.path);
-  if (!VIEWER_TRANSFER_SYNTAXES.has(header.transferSyntaxUid)) {
-    throw new AppError('UNSUPPORTED_TRANSFER_SYNTAX', unsupportedTransferSyntaxMessage(header.transferSyntaxUid));
+  let outcome: Promise<Outcome>;
+  try {
+    const header = deps.readHeader ? await deps.readHeader(file.path) : readHeaderInline(file.path);
+    if (!VIEWER_TRANSFER_SYNTAXES.has(header.transferSyntaxUid)) {
+      throw new AppError('UNSUPPORTED_TRANSFER_SYNTAX', unsupportedTransferSyntaxMessage(header.transferSyntaxUid));
+    }
+    await job.previousClaimed;
+    // The same instance in another file of this job (another transfer syntax, a copy): wait until
+    // that one is committed or given up, then it is a duplicate like any instance already in the library.
+    for (let pending = inFlight.get(header.sopInstanceUid); pending; pending = inFlight.get(header.sopInstanceUid)) {
+      await commits.whileWaiting(pending.catch(() => undefined));
+    }
+    const existing = deps.repo.findImageBySopInstanceUid(header.sopInstanceUid);
+    if (existing) return { kind: 'duplicate', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: existing.id } };
+    const claim = stageAndCommit(deps, file, header, job);
+    inFlight.set(header.sopInstanceUid, claim);
+    const release = () => {
+      if (inFlight.get(header.sopInstanceUid) === claim) inFlight.delete(header.sopInstanceUid);
+    };
+    claim.then(release, release);
+    outcome = claim;
+  } finally {
+    job.claimed();
   }
-  // The same instance in another file of this job (another transfer syntax, a copy): wait until
-  // that one is committed or given up, then it is a duplicate like any instance already in the library.
-  for (let pending = inFlight.get(header.sopInstanceUid); pending; pending = inFlight.get(header.sopInstanceUid)) {
-    await commits.whileWaiting(pending.catch(() => undefined));
-  }
-  const existing = deps.repo.findImageBySopInstanceUid(header.sopInstanceUid);
-  if (existing) return { kind: 'duplicate', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: existing.id } };
-  const outcome = stageAndCommit(deps, file, header, job);
-  inFlight.set(header.sopInstanceUid, outcome);
-  const release = () => {
-    if (inFlight.get(header.sopInstanceUid) === outcome) inFlight.delete(header.sopInstanceUid);
-  };
-  outcome.then(release, release);
   return outcome;
 }
 
@@ -225,7 +243,9 @@ class GroupCommit {
   flush(): Promise<void> {
     const batch = this.queue.splice(0);
     this.queuedBytes = 0;
-    if (batch.length > 0) this.committing = this.committing.then(() => commitBatch(this.deps, batch, this.faultHook));
+    if (batch.length === 0) return this.committing;
+    // commitBatch settles every file itself; should it throw all the same, its files fail and later batches still run.
+    this.committing = this.committing.then(() => commitBatch(this.deps, batch, this.faultHook)).catch((err: unknown) => batch.forEach((b) => b.reject(err)));
     return this.committing;
   }
 
@@ -253,6 +273,7 @@ async function commitBatch(deps: ImportDeps, batch: Staged[], faultHook: ImportO
     for (const b of batch) b.reject(storeError(err));
     return;
   }
+  if (published.length === 0) return;
   const rows = (items: Staged[]) =>
     items.map(({ file, staged }) => ({ header: staged.verified, storePath: staged.storePath, sha256: staged.sha256, sizeBytes: staged.sizeBytes, sourcePath: file.path }));
   const beforeCommit = (items: Staged[]) => () => items.forEach((b) => faultHook?.('before-commit', b.file.path));
