@@ -14,6 +14,7 @@ import { openDatabase, type Db } from '../../electron/backend/db/connection';
 import { LibraryRepository } from '../../electron/backend/db/repositories/library';
 import { HeaderReaderPool, defaultHeaderWorkerFile } from '../../electron/backend/dicom/header-reader-pool';
 import { importPaths, type ImportFaultStage, type ImportOptions } from '../../electron/backend/dicom/import';
+import { readDicomHeader } from '../../electron/backend/dicom/read-header';
 import { LibraryStore } from '../../electron/backend/dicom/store';
 import { dataPaths } from '../../electron/backend/paths';
 import { greyFilm } from './grey-film';
@@ -249,7 +250,7 @@ describe('the same instance in several transfer syntaxes', () => {
 });
 
 describe('copies in worker threads', () => {
-  it('copy the exact bytes with their sha256, mode 0644, fsynced; the header time limit does not apply to them', async () => {
+  it('copy the exact bytes with their sha256 and the header read from the copy, mode 0644; the header time limit does not apply to them', async () => {
     const source = path.resolve(__dirname, '../../../shared/data/dicom/derived-local/RG2_from_JPLL_EVRLE.dcm');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osteoplan-copy-'));
     // A 1 ms limit abandons any header read; a 7.5 MB copy takes longer and must still finish.
@@ -257,7 +258,8 @@ describe('copies in worker threads', () => {
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }), () => workers.close());
     const tmp = path.join(dir, 'tmp-copy');
     const copied = await workers.copyIntoStore(source, tmp);
-    expect(copied).toEqual({ sha256: sha256(source), size: fs.statSync(source).size });
+    expect(copied).toMatchObject({ sha256: sha256(source), size: fs.statSync(source).size, header: { rows: 2140, columns: 1760 } });
+    expect(copied.header).toEqual(readDicomHeader(source));
     expect(fs.readFileSync(tmp).equals(fs.readFileSync(source))).toBe(true);
     expect(fs.statSync(tmp).mode & 0o777).toBe(0o644);
     // The temporary name is never reused: a second copy to it is refused, the first left intact.

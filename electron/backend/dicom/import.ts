@@ -184,8 +184,7 @@ function readHeaderInline(filePath: string): DicomHeader {
 async function stageAndCommit(deps: ImportDeps, file: SourceFile, header: DicomHeader, job: JobState): Promise<Outcome> {
   // The header kept is the one read from the stored copy, so row and bytes cannot disagree even
   // if the source file is replaced while it is being imported.
-  const staged = await deps.store.stage(file, (copy) => {
-    const copied = inspectDicomSource(copy).header;
+  const staged = await deps.store.stage(file, (copied) => {
     if (copied.sopInstanceUid !== header.sopInstanceUid) {
       throw new AppError('DICOM_UNREADABLE', 'The file changed while it was being imported; nothing of it was kept.');
     }

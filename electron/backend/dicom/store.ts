@@ -9,7 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/ipc/result';
-import { fileSource, type ByteSource } from './read-header';
+import type { DicomHeader } from '../../../shared/dicom/header';
+import { fileSource, inspectDicomSource } from './read-header';
 
 const COPY_CHUNK_BYTES = 256 * 1024;
 const STORE_NAME = /^[0-9a-f]{2}\/[0-9a-f]{64}\.dcm$/;
@@ -59,22 +60,16 @@ export class LibraryStore {
 
   /**
    * Copies a file to a temporary name in the store and makes it durable there (copyIntoStore).
-   * `verify` runs on the copy (the import re-reads the header there); if it throws, or the copy is
-   * not `source.size` bytes, the temporary file is removed and nothing is kept. Nothing is under a
-   * store name yet: `publish` gives the file its address, `discard` drops it.
+   * `verify` gets the header read from the copy; if it throws, or the copy is not `source.size`
+   * bytes, the temporary file is removed and nothing is kept. Nothing is under a store name yet:
+   * `publish` gives the file its address, `discard` drops it.
    */
-  async stage<T>(source: SourceFile, verify: (copy: ByteSource) => T): Promise<StagedFile<T>> {
+  async stage<T>(source: SourceFile, verify: (copied: DicomHeader) => T): Promise<StagedFile<T>> {
     const tmpPath = path.join(this.root, `${TMP_PREFIX}${randomBytes(12).toString('hex')}`);
     try {
-      const { sha256, size } = await this.copy(source.path, tmpPath);
+      const { sha256, size, header } = await this.copy(source.path, tmpPath);
       if (size !== source.size) throw new AppError('DICOM_UNREADABLE', 'The file changed while it was being imported; nothing of it was kept.');
-      const fd = fs.openSync(tmpPath, 'r');
-      let verified: T;
-      try {
-        verified = verify(fileSource(fd, size));
-      } finally {
-        fs.closeSync(fd);
-      }
+      const verified = verify(header);
       const storePath = `${sha256.slice(0, 2)}/${sha256}.dcm`;
       return { tmpPath, sha256, storePath, absolutePath: this.absolutePath(storePath), sizeBytes: size, verified };
     } catch (err) {
@@ -174,21 +169,23 @@ export class LibraryStore {
 export interface CopiedFile {
   sha256: string;
   size: number;
+  /** Read from the copy, so the row and the stored bytes cannot disagree. */
+  header: DicomHeader;
 }
 
 /**
  * Copies `source` to the new file `tmpPath` (mode 0644 whatever the source's: a CD's files are
- * read-only) and fsyncs it. The sha256 is taken of each chunk as it is written, so the address
- * names exactly the bytes stored and each byte is read once; chunks small enough to stay in the
- * CPU cache between read, hash and write measured cheaper than a kernel copy read back for the
- * hash. The caller removes `tmpPath` if this throws.
+ * read-only), fsyncs it and reads its header back. The sha256 is taken of each chunk as it is
+ * written, so the address names exactly the bytes stored and each byte is read once; chunks small
+ * enough to stay in the CPU cache between read, hash and write measured cheaper than a kernel copy
+ * read back for the hash. The caller removes `tmpPath` if this throws.
  */
 export function copyIntoStore(source: string, tmpPath: string): CopiedFile {
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
   const input = fs.openSync(source, 'r');
   try {
-    const output = fs.openSync(tmpPath, 'wx', 0o644);
+    const output = fs.openSync(tmpPath, 'wx+', 0o644);
     try {
       fs.fchmodSync(output, 0o644); // whatever the umask
       let size = 0;
@@ -198,7 +195,7 @@ export function copyIntoStore(source: string, tmpPath: string): CopiedFile {
         size += read;
       }
       fs.fsyncSync(output);
-      return { sha256: hash.digest('hex'), size };
+      return { sha256: hash.digest('hex'), size, header: inspectDicomSource(fileSource(output, size)).header };
     } finally {
       fs.closeSync(output);
     }
