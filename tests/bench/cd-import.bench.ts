@@ -3,12 +3,16 @@
 // dcmtk's dcmmkdir) is copied with cp -r, then read (media:read) and imported (media:import, every
 // study) into a fresh data dir. Prints figures; asserts only that every image was imported.
 //
-// Measured on the 2-core development machine, shared with other jobs (six alternating runs of
-// each; cp -r + sync itself varied from 0.08 to 0.42 s with the other jobs' disk writes):
-//   before (9d5862f: fsync, rename, folder fsync and a transaction per file): 0.67-1.14 s
-//           (0.74 s = 10x cp -r + sync when the machine was quiet)
-//   after (copies in worker threads, batches of 64 files committed together): 0.55-0.94 s,
-//           typically a quarter to a third less than before in the same minutes
+// Measured on the 2-core development machine, shared with other jobs: 14 rounds alternating base
+// and new over five sessions (the new code at several steps of the change). cp -r + sync itself
+// took 0.08-0.42 s with the other jobs' disk writes, so compare seconds, not ratios:
+//   before (9d5862f: fsync, rename, folder fsync and a transaction per file): 0.67-1.28 s
+//           (0.74-0.79 s = 10x cp -r + sync when the machine was quiet)
+//   after (copies in worker threads, batches of 64 files committed together): 0.55-1.40 s;
+//           faster than the base run beside it in 12 of 14 rounds, by 0.05-0.42 s (slower by
+//           0.10-0.13 s in two). What is left is per file (two worker round trips, an fsync per
+//           copy, an fsync per store folder per batch) and starting the six worker threads of a
+//           new backend, which the bench does every round.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
