@@ -43,13 +43,16 @@ export function openBackend(opts: OpenBackendOptions): Backend {
   let closed = false;
   try {
     const repo = new LibraryRepository(db);
-    const store = new LibraryStore(paths.store);
+    const workerFile = opts.headerWorkerFile ?? defaultHeaderWorkerFile();
+    const headers = new HeaderReaderPool(workerFile, opts.headerTimeLimitMs ?? DEFAULT_HEADER_TIME_LIMIT_MS);
+    // Copies into the store run in workers of their own, so the next files' header reads never wait behind a large copy.
+    const copiers = new HeaderReaderPool(workerFile, DEFAULT_HEADER_TIME_LIMIT_MS, 4);
+    const store = new LibraryStore(paths.store, (source, tmpPath) => copiers.copyIntoStore(source, tmpPath));
     // Leftovers of a crash between copy and commit (files no row references), older than 10 min.
     store.sweep(repo.referencedSha256s());
     const measurements = new MeasurementRepository(db, appVersion);
     const plans = new PlanRepository(db, appVersion);
     const followUp = new FollowUpRepository(db, appVersion);
-    const headers = new HeaderReaderPool(opts.headerWorkerFile ?? defaultHeaderWorkerFile(), opts.headerTimeLimitMs ?? DEFAULT_HEADER_TIME_LIMIT_MS);
     const readHeader = (filePath: string) => headers.read(filePath);
     const handlers = createHandlers({ repo, measurements, plans, followUp, store, readHeader, dataDir: paths.dataDir, appVersion, mode: opts.mode ?? 'electron', importFaultHook: opts.importFaultHook });
     return {
@@ -67,6 +70,7 @@ export function openBackend(opts: OpenBackendOptions): Backend {
         if (closed) return;
         closed = true;
         void headers.close();
+        void copiers.close();
         db.close();
       },
     };

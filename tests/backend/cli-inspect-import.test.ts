@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runImportCommand } from '../../electron/backend/cli/import-command';
 import { runInspectCommand, type InspectedFile } from '../../electron/backend/cli/inspect-command';
+import { pixelMd5 } from '../../electron/backend/dicom/decode-pixels';
 import { expectedHeaderFromDcmdump } from './dcmdump';
 import { dicomData, filesUnder, sharedData } from './helpers';
 
@@ -74,10 +75,13 @@ describe('osteoplan inspect', () => {
       path.join(dicomData, 'nema-wg04/RG3_J2KR.dcm'),
       path.join(dicomData, 'dcm4che/will-jxl.dcm'),
       path.join(sharedData, 'xray/radoss-creative-commons/331_DDH_1.jpg'),
+      path.join(dicomData, 'nema-wg04/NM1_JPLY_fixed.dcm'),
     ]);
     expect(code).toBe(1);
-    expect(summary).toEqual({ files: 4, read: 3, unreadable: 1, decoded: 2, unsupported: 1, decodeFailed: 0 });
-    const [rg2, rg3, jxl, jpg] = files;
+    expect(summary).toEqual({ files: 5, read: 4, unreadable: 1, decoded: 3, unsupported: 1, decodeFailed: 0 });
+    const [rg2, rg3, jxl, jpg, jpeg12] = files;
+    // 12-bit JPEG extended (lossy): decoded; its values are compared with dcmtk in decode-pixels.test.ts.
+    expect(jpeg12).toMatchObject({ ok: true, decode: { status: 'decoded', frames: 1, pixelMd5: expect.stringMatching(/^[0-9a-f]{32}$/) } });
     expect(rg2).toMatchObject({ ok: true, decode: { status: 'decoded', frames: 1, pixelMd5: '06900ee4323a91b7f5ffab8655e3c845' } });
     // RG2 has PixelSpacing 0.2 on a CR: detector spacing, not calibrated at the patient (clinical-spec §4).
     expect(rg2!.ok && rg2!.calibration).toMatchObject({ rowSpacingMm: 0.2, columnSpacingMm: 0.2 });
@@ -133,9 +137,12 @@ describe('osteoplan import', () => {
 
 describe('the built command line', () => {
   const bundle = path.join(repo, 'out/cli/osteoplan.mjs');
-  it.skipIf(!fs.existsSync(bundle))('runs inspect from out/cli/osteoplan.mjs (codecs found from the bundle)', () => {
-    const out = execFileSync(process.execPath, [bundle, 'inspect', path.join(dicomData, 'nema-wg04/RG2_JLSL.dcm'), '--json'], { encoding: 'utf8', timeout: 60_000 });
+  it.skipIf(!fs.existsSync(bundle))('runs inspect from out/cli/osteoplan.mjs (codecs found from the bundle)', async () => {
+    const jpeg12 = path.join(dicomData, 'nema-wg04/RG2_JPLY.dcm');
+    const out = execFileSync(process.execPath, [bundle, 'inspect', path.join(dicomData, 'nema-wg04/RG2_JLSL.dcm'), jpeg12, '--json'], { encoding: 'utf8', timeout: 60_000 });
     const doc = JSON.parse(out) as { files: InspectedFile[] };
     expect(doc.files[0]).toMatchObject({ ok: true, decode: { status: 'decoded', pixelMd5: '06900ee4323a91b7f5ffab8655e3c845' } });
+    // The 12-bit JPEG decoder is evaluated from cornerstone-wado-image-loader's files, found from the bundle too.
+    expect(doc.files[1]).toMatchObject({ ok: true, decode: { status: 'decoded', frames: 1, pixelMd5: (await pixelMd5(jpeg12)).md5 } });
   });
 });

@@ -1,12 +1,16 @@
 // Node-side decoding (issue 7): every single-sample file of ../shared/data/MANIFEST.md with a
 // lossless transfer syntax and a Pixel md5 decodes to exactly gdcm's stored values. The expected
-// md5s are parsed from the MANIFEST tables, never copied into this test.
+// md5s are parsed from the MANIFEST tables, never copied into this test. Lossy 12-bit JPEG is
+// compared with dcmtk's decoder within rounding.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { decodePixels, pixelMd5 } from '../../electron/backend/dicom/decode-pixels';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodePixels, pixelMd5, type DecodedFrame } from '../../electron/backend/dicom/decode-pixels';
 import { readDicomHeader } from '../../electron/backend/dicom/read-header';
 import { AppError } from '../../shared/ipc/result';
+import { greyFilm } from './grey-film';
 import { dicomData, sharedData } from './helpers';
 
 interface ManifestRow {
@@ -113,5 +117,82 @@ describe('decodePixels frames and refusals', () => {
     const err = await decodePixels(path.join(dicomData, file)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'UNSUPPORTED_TRANSFER_SYNTAX', message: expect.stringMatching(message) });
+  });
+});
+
+describe('JPEG extended (process 2/4) against dcmtk', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'osteoplan-jpeg12-'));
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  /** dcmtk's decode of the same file (`+cg`: colour conversion guessed from the JFIF marker, as libjpeg does). */
+  function dcmdjpeg(file: string): string {
+    const out = path.join(work, `${path.basename(file)}.raw.dcm`);
+    execFileSync('dcmdjpeg', ['+cg', file, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return out;
+  }
+
+  function samples(frame: DecodedFrame): ArrayLike<number> {
+    const { bytes } = frame;
+    return frame.bitsAllocated > 8 ? new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) : bytes;
+  }
+
+  function difference(ours: DecodedFrame, reference: DecodedFrame): { max: number; mean: number } {
+    const [a, b] = [samples(ours), samples(reference)];
+    expect(a.length).toBe(b.length);
+    let max = 0;
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) {
+      const d = Math.abs(a[i]! - b[i]!);
+      if (d > max) max = d;
+      sum += d;
+    }
+    return { max, mean: sum / a.length };
+  }
+
+  it.each([
+    ['nema-wg04/NM1_JPLY_fixed.dcm', 12],
+    ['nema-wg04/RG2_JPLY_fixed.dcm', 12],
+    // The same codestreams with an invalid SOS (Se = 0 in a sequential scan), which a lenient decoder reads.
+    ['nema-wg04/NM1_JPLY.dcm', 12],
+    ['nema-wg04/RG2_JPLY.dcm', 12],
+    ['pydicom/JPGExtended.dcm', 12],
+    ['fo-dicom/GH195.dcm', 8],
+  ])('%s (%i-bit samples) decodes within rounding of dcmdjpeg', async (file, precision) => {
+    const source = path.join(dicomData, file);
+    const ours = await decodePixels(source);
+    const reference = dcmdjpeg(source);
+    const theirs = await decodePixels(reference);
+    expect({ rows: ours.rows, columns: ours.columns, samplesPerPixel: ours.samplesPerPixel }).toEqual({
+      rows: theirs.rows,
+      columns: theirs.columns,
+      samplesPerPixel: theirs.samplesPerPixel,
+    });
+    const { max, mean } = difference(ours, theirs);
+    // Lossy: the inverse DCTs round differently (libjpeg's islow vs pdf.js's), by one step at most.
+    expect(max).toBeLessThanOrEqual(precision === 12 ? 1 : 0);
+    expect(mean).toBeLessThan(0.1);
+    // The reference itself is gdcm's decode wherever the MANIFEST gives a Pixel md5.
+    const row = rows.find((r) => r.file === file)!;
+    if (row.md5) expect((await pixelMd5(reference)).md5).toBe(row.md5);
+  });
+
+  it('keeps the whole 12-bit range: black and white ends and a ramp, encoded by dcmcjpeg', async () => {
+    const size = 64;
+    const pixels = new Uint16Array(size * size);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) pixels[y * size + x] = y < 16 ? 0 : y >= 48 ? 4095 : Math.round((x / (size - 1)) * 4095);
+    }
+    const raw = path.join(work, 'range.dcm');
+    fs.writeFileSync(raw, greyFilm(pixels, size, size));
+    const jpeg = path.join(work, 'range-jpeg12.dcm');
+    execFileSync('dcmcjpeg', ['--encode-extended', '--quality', '95', raw, jpeg]);
+    expect(readDicomHeader(jpeg).transferSyntaxUid).toBe('1.2.840.10008.1.2.4.51');
+    const [ours, theirs] = [await decodePixels(jpeg), await decodePixels(dcmdjpeg(jpeg))];
+    // Away from the edges between bands (where lossy ringing is), both ends come back exact.
+    const values = samples(ours);
+    for (const [y, value] of [[4, 0], [60, 4095]] as const) {
+      for (let x = 0; x < size; x++) expect({ x, y, value: values[y * size + x] }).toEqual({ x, y, value });
+    }
+    expect(difference(ours, theirs).max).toBeLessThanOrEqual(1);
   });
 });

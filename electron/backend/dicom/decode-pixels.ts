@@ -5,12 +5,13 @@
 //
 // Codecs: native (explicit/implicit LE, explicit BE, deflated) and RLE here; JPEG lossless with
 // jpeg-lossless-decoder-js; JPEG baseline/extended 8-bit with libjpeg-turbo, JPEG-LS with CharLS and
-// JPEG 2000 with OpenJPEG (the WebAssembly builds the viewer uses). Anything else (12-bit JPEG
-// extended, retired progressive/spectral JPEG, JPEG XL, HTJ2K ...) is refused with
-// UNSUPPORTED_TRANSFER_SYNTAX naming the syntax.
+// JPEG 2000 with OpenJPEG (the WebAssembly builds the viewer uses); 12-bit JPEG extended with the
+// viewer's JpegImage (below). Anything else (retired progressive/spectral JPEG, JPEG XL, HTJ2K ...)
+// is refused with UNSUPPORTED_TRANSFER_SYNTAX naming the syntax.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import vm from 'node:vm';
 import { Decoder as LosslessJpegDecoder } from 'jpeg-lossless-decoder-js';
 import type { DicomHeader } from '../../../shared/dicom/header';
 import { AppError } from '../../../shared/ipc/result';
@@ -38,7 +39,7 @@ const J2K = '1.2.840.10008.1.2.4.91';
 const RLE = '1.2.840.10008.1.2.5';
 const ENCAPSULATED_UNCOMPRESSED = '1.2.840.10008.1.2.1.98';
 
-/** Transfer syntaxes decodePixels handles (12-bit JPEG extended is refused when it meets one). */
+/** Transfer syntaxes decodePixels handles (a JPEG of another precision than 8 or 12 bits is refused when it meets one). */
 export const DECODABLE_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set([
   TS.implicitLittle,
   TS.explicitLittle,
@@ -235,8 +236,9 @@ async function decodeEncapsulated(file: PixelFile, frame: number): Promise<Uint8
     case JPEG_BASELINE:
     case JPEG_EXTENDED: {
       const precision = jpegPrecision(data);
-      if (precision !== 8) throw unsupported(h.transferSyntaxUid, ` with ${precision}-bit samples`);
-      out = await decodeWithCodec('jpeg', data);
+      if (precision === 8) out = await decodeWithCodec('jpeg', data);
+      else if (precision === 12) out = decodeJpeg12(data, h.transferSyntaxUid);
+      else throw unsupported(h.transferSyntaxUid, ` with ${precision}-bit samples`);
       break;
     }
     case JPEG_LS:
@@ -319,41 +321,110 @@ function decodeJpegLossless(data: Uint8Array, h: DicomHeader): Uint8Array {
 
 /** Precision (SOF) and point transform (low nibble of the SOS Ah/Al byte) of a lossless JPEG. */
 function losslessScanInfo(data: Uint8Array): { precision: number; pointTransform: number } | null {
-  let p = 2;
   let precision: number | null = null;
-  while (p + 4 < data.length) {
-    if (data[p] !== 0xff) return null;
-    const marker = data[p + 1]!;
-    if (marker === 0xff) {
-      p++;
-      continue;
-    }
-    const length = (data[p + 2]! << 8) | data[p + 3]!;
+  let scan: { precision: number; pointTransform: number } | null = null;
+  walkJpegMarkers(data, (marker, p) => {
     if (marker === 0xc3 || marker === 0xc7) precision = data[p + 4]!;
-    if (marker === 0xda) {
-      const components = data[p + 4]!;
-      const alAh = data[p + 4 + 1 + components * 2 + 2];
-      return precision === null || alAh === undefined ? null : { precision, pointTransform: alAh & 0x0f };
-    }
-    p += 2 + length;
-  }
-  return null;
+    if (marker !== 0xda) return false;
+    const components = data[p + 4]!;
+    const alAh = data[p + 4 + 1 + components * 2 + 2];
+    if (precision !== null && alAh !== undefined) scan = { precision, pointTransform: alAh & 0x0f };
+    return true;
+  });
+  return scan;
 }
 
 /** Sample precision from the first frame header (T.81 §B.2.2). */
 function jpegPrecision(data: Uint8Array): number | null {
+  let precision: number | null = null;
+  walkJpegMarkers(data, (marker, p) => {
+    if (marker < 0xc0 || marker > 0xcf || marker === 0xc4 || marker === 0xc8 || marker === 0xcc) return false;
+    precision = data[p + 4] ?? null;
+    return true;
+  });
+  return precision;
+}
+
+/**
+ * Calls `visit` with each marker segment after SOI (marker code, offset of its 0xFF) until it
+ * returns true, the data stops looking like marker segments, or it ends. Fill bytes are skipped.
+ */
+function walkJpegMarkers(data: Uint8Array, visit: (marker: number, at: number) => boolean): void {
   let p = 2;
   while (p + 4 < data.length) {
-    if (data[p] !== 0xff) return null;
+    if (data[p] !== 0xff) return;
     const marker = data[p + 1]!;
     if (marker === 0xff) {
       p++;
       continue;
     }
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return data[p + 4] ?? null;
+    if (visit(marker, p)) return;
     p += 2 + ((data[p + 2]! << 8) | data[p + 3]!);
   }
-  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12-bit DCT JPEG (process 4): pdf.js's JpegImage as cornerstone-wado-image-loader ships it (the
+// decoder its viewer runs for these files). The package exposes it only as a webpack chunk of its
+// dynamic-import build, evaluated here once with a stand-in for the worker's `self`, where the
+// chunk registers its module. One expression is corrected first: the sample conversion after the
+// inverse DCT scales the 8-bit level shift (2056 = 128·16 + 8) by 4095/255 instead of using
+// 2048·16 + 8, so every 12-bit sample comes out 15 too high (measured against dcmtk's dcmdjpeg).
+// The replacement is the same formula for any precision P: (v + 8·2^P + 8) >> 4, clamped to 2^P - 1.
+
+interface JpegImageInstance {
+  width: number;
+  height: number;
+  components: unknown[];
+  colorTransform?: boolean;
+  parse(data: Uint8Array): void;
+  getData16(width: number, height: number): Uint16Array;
+}
+type JpegImageClass = new () => JpegImageInstance;
+type WebpackChunk = [unknown, Record<string, (module: { exports: unknown }, exports: unknown) => void>];
+
+const JPEG_IMAGE_CHUNK = 'cornerstone-wado-image-loader/dist/dynamic-import/888.min.worker.js';
+// L<=-2056/e.bitConversion?0:L>=2024/e.bitConversion?255/e.bitConversion:L+2056/e.bitConversion>>4
+const SAMPLE_CONVERSION = /(\w+)<=-2056\/(\w+)\.bitConversion\?0:\1>=2024\/\2\.bitConversion\?255\/\2\.bitConversion:\1\+2056\/\2\.bitConversion>>4/g;
+let jpegImageClass: JpegImageClass | undefined;
+
+function jpegImage(): JpegImageClass {
+  if (jpegImageClass) return jpegImageClass;
+  const file = nodeRequire().resolve(JPEG_IMAGE_CHUNK);
+  const moved = () => new AppError('INTERNAL', `${JPEG_IMAGE_CHUNK} is not the JpegImage chunk of cornerstone-wado-image-loader 4.13: update the 12-bit JPEG decoder.`);
+  let sites = 0;
+  const source = fs.readFileSync(file, 'utf8').replace(SAMPLE_CONVERSION, (_all, v: string, c: string) => {
+    sites += 1;
+    const max = `Math.round(255/${c}.bitConversion)`;
+    return `Math.max(0,Math.min(${max},${v}+8*${max}+16>>4))`;
+  });
+  if (sites !== 1) throw moved();
+  const register = new vm.Script(`(function (self) {\n${source}\n})`, { filename: file }).runInThisContext() as (self: object) => void;
+  const self: { webpackChunk_name_?: WebpackChunk[] } = {};
+  register(self);
+  for (const [, modules] of self.webpackChunk_name_ ?? []) {
+    for (const factory of Object.values(modules)) {
+      const module = { exports: {} as { JpegImage?: JpegImageClass } };
+      factory(module, module.exports);
+      if (typeof module.exports.JpegImage === 'function') return (jpegImageClass = module.exports.JpegImage);
+    }
+  }
+  throw moved();
+}
+
+function decodeJpeg12(data: Uint8Array, transferSyntaxUid: string): Uint8Array {
+  const Decoder = jpegImage();
+  const jpeg = new Decoder();
+  try {
+    jpeg.parse(data);
+  } catch (err) {
+    throw damaged(`JPEG 12-bit: ${typeof err === 'string' ? err : ((err as Error)?.message ?? String(err))}`);
+  }
+  // JpegImage gives 16-bit samples for one component only; colour at 12 bits is rare in DICOM.
+  if (jpeg.components.length !== 1) throw unsupported(transferSyntaxUid, ` with 12-bit samples in ${jpeg.components.length} colour components`);
+  const samples = jpeg.getData16(jpeg.width, jpeg.height);
+  // Native little endian is what DecodedFrame promises: every platform Osteoplan runs on is.
+  return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 }
 
 // ---------------------------------------------------------------------------------------------

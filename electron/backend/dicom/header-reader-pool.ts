@@ -1,23 +1,24 @@
 // Reads DICOM headers in worker threads with a per-file time limit (issue 7: "no hang"). A file
 // whose parse outlives the limit is reported as unreadable and its worker is terminated, so one
-// pathological file can neither freeze the import nor the window. Workers start on demand and
-// are unref'd while idle, so a CLI run still exits when its work is done.
+// pathological file can neither freeze the import nor the window. The same workers copy files into
+// the library store (copyIntoStore, no time limit), so the import's sha256 and writes leave the
+// main thread free. Workers start on demand and are unref'd while idle, so a CLI run still exits
+// when its work is done.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DicomHeader } from '../../../shared/dicom/header';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../../shared/ipc/result';
 import type { HeaderRequest, HeaderResponse } from './header-worker';
+import type { CopiedFile } from './store';
 
 export const HEADER_WORKER_FILE = 'header-worker.mjs';
 export const DEFAULT_HEADER_TIME_LIMIT_MS = 10_000;
 
-interface Task {
-  id: number;
-  path: string;
-  resolve: (header: DicomHeader) => void;
+type Task = HeaderRequest & {
+  resolve: (value: DicomHeader | CopiedFile) => void;
   reject: (err: unknown) => void;
-}
+};
 
 interface Slot {
   worker: Worker;
@@ -47,9 +48,18 @@ export class HeaderReaderPool implements HeaderReader {
   }
 
   read(filePath: string): Promise<DicomHeader> {
+    return this.run({ id: this.nextId++, path: filePath, kind: 'header' }) as Promise<DicomHeader>;
+  }
+
+  /** copyIntoStore in a worker. No time limit: a large file takes as long as its bytes take. */
+  copyIntoStore(source: string, tmpPath: string): Promise<CopiedFile> {
+    return this.run({ id: this.nextId++, path: source, kind: 'copy', tmpPath }) as Promise<CopiedFile>;
+  }
+
+  private run(request: HeaderRequest): Promise<DicomHeader | CopiedFile> {
     if (this.closed) return Promise.reject(new AppError('INTERNAL', 'The library is closing.'));
-    return new Promise<DicomHeader>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, path: filePath, resolve, reject });
+    return new Promise<DicomHeader | CopiedFile>((resolve, reject) => {
+      this.queue.push({ ...request, resolve, reject });
       this.pump();
     });
   }
@@ -86,14 +96,15 @@ export class HeaderReaderPool implements HeaderReader {
   private start(slot: Slot, task: Task): void {
     slot.task = task;
     slot.worker.ref();
-    slot.timer = setTimeout(() => {
+    slot.timer = task.kind === 'copy' ? null : setTimeout(() => {
       const seconds = Math.round(this.timeLimitMs / 100) / 10;
       void this.retire(
         slot,
         new AppError('DICOM_UNREADABLE', `Reading this file took longer than ${seconds} s, so it was abandoned: it is probably damaged. Nothing of it was kept.`),
       );
     }, this.timeLimitMs);
-    slot.worker.postMessage({ id: task.id, path: task.path } satisfies HeaderRequest);
+    const { resolve: _resolve, reject: _reject, ...request } = task;
+    slot.worker.postMessage(request satisfies HeaderRequest);
   }
 
   private finish(slot: Slot, response: HeaderResponse): void {
@@ -103,7 +114,7 @@ export class HeaderReaderPool implements HeaderReader {
     slot.task = null;
     slot.timer = null;
     slot.worker.unref();
-    if (response.ok) task.resolve(response.header);
+    if (response.ok) task.resolve('copied' in response ? response.copied : response.header);
     else task.reject(rebuildError(response.error));
     this.pump();
   }

@@ -1,7 +1,10 @@
 // Imports files and folders into the library (issue 2 §5): walk, read each header (bounded), skip
-// what is already there by SOP Instance UID, copy into the content-addressed store, then insert
-// the rows in one transaction. A file that fails at any step leaves nothing behind: no store file
-// without a row, no row without a file. The report lists every path with what happened to it.
+// what is already there by SOP Instance UID, copy into the content-addressed store, then insert the
+// rows. Files are staged a few at a time (copied, hashed and fsynced under a temporary name) and
+// committed in batches: the batch's files get their store names with one fsync per touched folder,
+// then all their rows go in one transaction. A file that fails at any step leaves nothing behind: no
+// store file without a row, no row without a file, no temporary file. The report lists every path
+// with what happened to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DicomHeader } from '../../../shared/dicom/header';
@@ -9,10 +12,11 @@ import type { EventMap, ImportReport, SkippedFile } from '../../../shared/ipc/co
 import { AppError } from '../../../shared/ipc/result';
 import type { LibraryRepository } from '../db/repositories/library';
 import { readDicomDir, referencedFiles } from './dicomdir';
-import { fileSource, inspectDicom, inspectDicomSource } from './read-header';
-import type { LibraryStore } from './store';
+import { fileSource, inspectDicomSource } from './read-header';
+import type { LibraryStore, SourceFile, StagedFile } from './store';
 import { VIEWER_TRANSFER_SYNTAXES, unsupportedTransferSyntaxMessage } from '../../../shared/dicom/transfer-syntax';
 
+/** 'after-store-write': a file is durable under its temporary name; 'before-commit': its batch is published, inside the transaction. */
 export type ImportFaultStage = 'after-store-write' | 'before-commit';
 
 export interface ImportOptions {
@@ -24,8 +28,10 @@ export interface ImportOptions {
   faultHook?: (stage: ImportFaultStage, filePath: string) => void;
   /** Minimum time between two progress events; a final event is always sent. */
   progressIntervalMs?: number;
-  /** Files imported at the same time (default 3). */
+  /** Files staged at the same time (default 4). */
   concurrency?: number;
+  /** Most files committed together (default 64); 1 commits each file on its own. */
+  batchFiles?: number;
 }
 
 export interface ImportDeps {
@@ -38,12 +44,10 @@ export interface ImportDeps {
   readHeader?: (filePath: string) => Promise<DicomHeader>;
 }
 
-interface Candidate {
-  path: string;
-  size: number;
-}
-
-const DEFAULT_CONCURRENCY = 3;
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_BATCH_FILES = 64;
+/** A batch is also committed once it holds this much, so a few huge films are not held back long. */
+const BATCH_BYTES = 256 * 1024 * 1024;
 const DISK_FULL_MESSAGE = 'The disk is full: this file was not imported and nothing of it was kept. Free some space and import again.';
 
 export async function importPaths(deps: ImportDeps, opts: ImportOptions): Promise<ImportReport> {
@@ -65,12 +69,23 @@ export async function importPaths(deps: ImportDeps, opts: ImportOptions): Promis
   };
   emit(null, true);
 
-  // A few files at a time: one file's kernel copy and fsync overlap another's hashing. Files are
-  // started in order and every started file finishes whole, so cancel and a full disk stop the
-  // job between files, and the report lists files in selection order.
-  const outcomes: (Outcome | SkippedFile | undefined)[] = new Array(files.length);
-  const inFlight = new Map<string, Promise<void>>();
+  // A few files at a time: copies (with their hash and fsync) run in worker threads while the next
+  // headers are read and the previous batch commits. Files are started in order and every started
+  // file finishes whole (committed or left out entirely), so cancel and a full disk stop the job
+  // between files, and the report lists files in selection order.
+  const outcomes: Promise<Outcome | SkippedFile>[] = [];
+  const commits = new GroupCommit(deps, opts.faultHook, Math.max(1, opts.batchFiles ?? DEFAULT_BATCH_FILES));
+  const inFlight = new Map<string, Promise<unknown>>();
   let diskFull = false;
+  // Files claim their SOP instance in selection order (header reads still overlap): of two files
+  // holding the same instance, the one selected first is imported and the other is its duplicate.
+  let turn: Promise<void> = Promise.resolve();
+  const settle = (file: SourceFile, outcome: Promise<Outcome>) =>
+    outcome.catch((err: unknown) => {
+      const skip = toSkipped(file.path, err);
+      if (skip.code === 'DISK_FULL') diskFull = true;
+      return skip;
+    });
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -82,24 +97,27 @@ export async function importPaths(deps: ImportDeps, opts: ImportOptions): Promis
       const index = next++;
       const file = files[index]!;
       if (diskFull) {
-        outcomes[index] = { path: file.path, code: 'DISK_FULL', reason: DISK_FULL_MESSAGE };
+        outcomes[index] = Promise.resolve({ path: file.path, code: 'DISK_FULL', reason: DISK_FULL_MESSAGE });
       } else {
         emit(file.path);
-        try {
-          outcomes[index] = await importOne(deps, file, opts.faultHook, inFlight);
-        } catch (err) {
-          const skip = toSkipped(file.path, err);
-          if (skip.code === 'DISK_FULL') diskFull = true;
-          outcomes[index] = skip;
-        }
+        let queued!: () => void;
+        const staged = new Promise<void>((resolve) => (queued = resolve));
+        let claimed!: () => void;
+        const ownClaim = new Promise<void>((resolve) => (claimed = resolve));
+        const previousClaimed = turn;
+        turn = previousClaimed.then(() => ownClaim);
+        const outcome = settle(file, importOne(deps, file, { faultHook: opts.faultHook, inFlight, commits, queued, previousClaimed, claimed }));
+        outcomes[index] = outcome;
+        // Staged (or failed): the next file can start; the commit comes with the batch.
+        await Promise.race([outcome, staged]);
       }
       filesDone += 1;
       bytesDone += file.size;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
-  for (const outcome of outcomes) {
-    if (!outcome) continue; // not started: the job was cancelled
+  await commits.flush();
+  for (const outcome of await Promise.all(outcomes.filter(Boolean))) {
     if (!('kind' in outcome)) report.skipped.push(outcome);
     else if (outcome.kind === 'imported') report.imported.push(outcome.value);
     else report.duplicates.push(outcome.value);
@@ -112,25 +130,46 @@ type Outcome =
   | { kind: 'imported'; value: ImportReport['imported'][number] }
   | { kind: 'duplicate'; value: ImportReport['duplicates'][number] };
 
-async function importOne(deps: ImportDeps, file: Candidate, faultHook: ImportOptions['faultHook'], inFlight: Map<string, Promise<void>>): Promise<Outcome> {
-  const header = deps.readHeader ? await deps.readHeader(file.path) : readHeaderInline(file.path);
-  if (!VIEWER_TRANSFER_SYNTAXES.has(header.transferSyntaxUid)) {
-    throw new AppError('UNSUPPORTED_TRANSFER_SYNTAX', unsupportedTransferSyntaxMessage(header.transferSyntaxUid));
-  }
-  // The same instance in another file of this job (another transfer syntax, a copy): wait for
-  // that one, then it is a duplicate like any instance already in the library.
-  for (let pending = inFlight.get(header.sopInstanceUid); pending; pending = inFlight.get(header.sopInstanceUid)) await pending;
-  const existing = deps.repo.findImageBySopInstanceUid(header.sopInstanceUid);
-  if (existing) return { kind: 'duplicate', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: existing.id } };
-  let release!: () => void;
-  inFlight.set(header.sopInstanceUid, new Promise<void>((resolve) => (release = resolve)));
+interface JobState {
+  faultHook: ImportOptions['faultHook'];
+  /** Files being staged or committed, by SOP Instance UID. */
+  inFlight: Map<string, Promise<unknown>>;
+  commits: GroupCommit;
+  /** Called once the file waits in a batch. */
+  queued: () => void;
+  /** Resolves once every file selected before this one has claimed its instance (or failed before). */
+  previousClaimed: Promise<void>;
+  /** Called once this file has claimed its instance, turned out a duplicate, or failed before. */
+  claimed: () => void;
+}
+
+async function importOne(deps: ImportDeps, file: SourceFile, job: JobState): Promise<Outcome> {
+  const { inFlight, commits } = job;
+  let outcome: Promise<Outcome>;
   try {
-    const { size } = await fs.promises.stat(file.path);
-    return await storeAndInsert(deps, file, size, header, faultHook);
+    const header = deps.readHeader ? await deps.readHeader(file.path) : readHeaderInline(file.path);
+    if (!VIEWER_TRANSFER_SYNTAXES.has(header.transferSyntaxUid)) {
+      throw new AppError('UNSUPPORTED_TRANSFER_SYNTAX', unsupportedTransferSyntaxMessage(header.transferSyntaxUid));
+    }
+    await job.previousClaimed;
+    // The same instance in another file of this job (another transfer syntax, a copy): wait until
+    // that one is committed or given up, then it is a duplicate like any instance already in the library.
+    for (let pending = inFlight.get(header.sopInstanceUid); pending; pending = inFlight.get(header.sopInstanceUid)) {
+      await commits.whileWaiting(pending.catch(() => undefined));
+    }
+    const existing = deps.repo.findImageBySopInstanceUid(header.sopInstanceUid);
+    if (existing) return { kind: 'duplicate', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: existing.id } };
+    const claim = stageAndCommit(deps, file, header, job);
+    inFlight.set(header.sopInstanceUid, claim);
+    const release = () => {
+      if (inFlight.get(header.sopInstanceUid) === claim) inFlight.delete(header.sopInstanceUid);
+    };
+    claim.then(release, release);
+    outcome = claim;
   } finally {
-    inFlight.delete(header.sopInstanceUid);
-    release();
+    job.claimed();
   }
+  return outcome;
 }
 
 function readHeaderInline(filePath: string): DicomHeader {
@@ -142,28 +181,134 @@ function readHeaderInline(filePath: string): DicomHeader {
   }
 }
 
-async function storeAndInsert(deps: ImportDeps, file: Candidate, size: number, header: DicomHeader, faultHook: ImportOptions['faultHook']): Promise<Outcome> {
+async function stageAndCommit(deps: ImportDeps, file: SourceFile, header: DicomHeader, job: JobState): Promise<Outcome> {
   // The header kept is the one read from the stored copy, so row and bytes cannot disagree even
   // if the source file is replaced while it is being imported.
-  const stored = await deps.store.put(file.path, size, (copy) => {
-    const copied = inspectDicom(copy).header;
+  const staged = await deps.store.stage(file, (copied) => {
     if (copied.sopInstanceUid !== header.sopInstanceUid) {
       throw new AppError('DICOM_UNREADABLE', 'The file changed while it was being imported; nothing of it was kept.');
     }
     return copied;
   });
   try {
-    faultHook?.('after-store-write', file.path);
-    const ids = deps.repo.insertImage(
-      { header: stored.verified, storePath: stored.storePath, sha256: stored.sha256, sizeBytes: stored.sizeBytes, sourcePath: file.path },
-      () => faultHook?.('before-commit', file.path),
-    );
-    return { kind: 'imported', value: { path: file.path, sopInstanceUid: header.sopInstanceUid, imageId: ids.imageId, patientId: ids.patientId } };
+    job.faultHook?.('after-store-write', file.path);
   } catch (err) {
-    // Same bytes imported under another row (cannot happen for distinct SOP UIDs, but be exact).
-    if (!deps.repo.isSha256Referenced(stored.sha256)) await deps.store.remove(stored.storePath);
+    await deps.store.discard(staged);
     throw err;
   }
+  const outcome = job.commits.add(file, staged);
+  job.queued();
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Committing staged files in batches
+
+interface Staged {
+  file: SourceFile;
+  staged: StagedFile<DicomHeader>;
+  resolve: (outcome: Outcome) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Errors that concern the database or the disk as a whole, not one row: retrying row by row cannot help. */
+const WHOLE_BATCH_ERROR = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PERM)/;
+
+/**
+ * Collects staged files and commits them together: when `batchFiles` files or BATCH_BYTES are
+ * queued, when a worker waits for an instance that is queued, and at the end of the job. One batch
+ * is committed at a time, in order, while the workers go on staging the next files.
+ */
+class GroupCommit {
+  private queue: Staged[] = [];
+  private queuedBytes = 0;
+  private committing: Promise<void> = Promise.resolve();
+  private waiters = 0;
+
+  constructor(
+    private readonly deps: ImportDeps,
+    private readonly faultHook: ImportOptions['faultHook'],
+    private readonly batchFiles: number,
+  ) {}
+
+  add(file: SourceFile, staged: StagedFile<DicomHeader>): Promise<Outcome> {
+    const outcome = new Promise<Outcome>((resolve, reject) => this.queue.push({ file, staged, resolve, reject }));
+    this.queuedBytes += staged.sizeBytes;
+    if (this.waiters > 0 || this.queue.length >= this.batchFiles || this.queuedBytes >= BATCH_BYTES) void this.flush();
+    return outcome;
+  }
+
+  /** Commits everything queued now; resolves when that batch and every earlier one are committed. */
+  flush(): Promise<void> {
+    const batch = this.queue.splice(0);
+    this.queuedBytes = 0;
+    if (batch.length === 0) return this.committing;
+    // commitBatch settles every file itself; should it throw all the same, its files fail and later batches still run.
+    this.committing = this.committing.then(() => commitBatch(this.deps, batch, this.faultHook)).catch((err: unknown) => batch.forEach((b) => b.reject(err)));
+    return this.committing;
+  }
+
+  /** While a worker waits for another file of the same instance, batches are committed without waiting to fill up. */
+  async whileWaiting(pending: Promise<unknown>): Promise<void> {
+    this.waiters += 1;
+    try {
+      void this.flush();
+      await pending;
+    } finally {
+      this.waiters -= 1;
+    }
+  }
+}
+
+async function commitBatch(deps: ImportDeps, batch: Staged[], faultHook: ImportOptions['faultHook']): Promise<void> {
+  const published: Staged[] = [];
+  try {
+    const renamed = await deps.store.publish(
+      batch.map((b) => b.staged),
+      (sha256) => deps.repo.isSha256Referenced(sha256),
+    );
+    batch.forEach((b, i) => (renamed[i] ? b.reject(storeError(renamed[i])) : published.push(b)));
+  } catch (err) {
+    for (const b of batch) b.reject(storeError(err));
+    return;
+  }
+  if (published.length === 0) return;
+  const rows = (items: Staged[]) =>
+    items.map(({ file, staged }) => ({ header: staged.verified, storePath: staged.storePath, sha256: staged.sha256, sizeBytes: staged.sizeBytes, sourcePath: file.path }));
+  const beforeCommit = (items: Staged[]) => () => items.forEach((b) => faultHook?.('before-commit', b.file.path));
+  const imported = (b: Staged, ids: { imageId: number; patientId: number }) =>
+    b.resolve({ kind: 'imported', value: { path: b.file.path, sopInstanceUid: b.staged.verified.sopInstanceUid, imageId: ids.imageId, patientId: ids.patientId } });
+  const giveUp = async (b: Staged, err: unknown) => {
+    // Same bytes imported under another row (cannot happen for distinct SOP UIDs, but be exact).
+    if (!deps.repo.isSha256Referenced(b.staged.sha256)) await deps.store.remove(b.staged.storePath).catch(() => undefined);
+    b.reject(err);
+  };
+  try {
+    const ids = deps.repo.insertImages(rows(published), beforeCommit(published));
+    published.forEach((b, i) => imported(b, ids[i]!));
+    return;
+  } catch (err) {
+    const code = (err as { code?: unknown })?.code;
+    if (published.length === 1 || (typeof code === 'string' && WHOLE_BATCH_ERROR.test(code))) {
+      for (const b of published) await giveUp(b, err);
+      return;
+    }
+  }
+  // One file's row failed the batch: each file on its own, so the others are kept.
+  for (const b of published) {
+    try {
+      imported(b, deps.repo.insertImages(rows([b]), beforeCommit([b]))[0]!);
+    } catch (err) {
+      await giveUp(b, err);
+    }
+  }
+}
+
+/** A failure to name or sync files in the store: not about the source file, whatever its errno says. */
+function storeError(err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (err instanceof AppError || code === 'ENOSPC' || code === 'EDQUOT') return err;
+  return new AppError('INTERNAL', `The copy could not be put in the library store: ${(err as Error)?.message ?? String(err)}`);
 }
 
 function toSkipped(filePath: string, err: unknown): SkippedFile {
@@ -186,8 +331,8 @@ function toSkipped(filePath: string, err: unknown): SkippedFile {
  * Expands the selection into regular files: folders recursively (each real folder once, so symlink
  * loops end), each real file once. A DICOMDIR chosen on its own stands for the files it lists.
  */
-export async function collectFiles(paths: string[]): Promise<{ files: Candidate[]; skipped: SkippedFile[] }> {
-  const files: Candidate[] = [];
+export async function collectFiles(paths: string[]): Promise<{ files: SourceFile[]; skipped: SkippedFile[] }> {
+  const files: SourceFile[] = [];
   const skipped: SkippedFile[] = [];
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();

@@ -196,20 +196,15 @@ function header(tag: number, vr: string, length: number, enc: Encoder): Buffer {
     b.writeUInt32LE(length, 4);
     return b;
   }
-  if (LONG_LENGTH_VRS.has(vr)) {
-    const b = Buffer.alloc(12);
-    b.writeUInt16LE(group, 0);
-    b.writeUInt16LE(element, 2);
-    b.write(vr, 4, 'latin1');
-    b.writeUInt32LE(length, 8);
-    return b;
-  }
-  if (length > 0xffff) invalid(tag, `${vr} value is ${length} bytes, more than the 65534 a short-length VR can hold.`);
-  const b = Buffer.alloc(8);
+  // PS3.5 §7.1.2: the long-length VRs carry two reserved bytes and a 32-bit length, the others a 16-bit one.
+  const longLength = LONG_LENGTH_VRS.has(vr);
+  if (!longLength && length > 0xffff) invalid(tag, `${vr} value is ${length} bytes, more than the 65534 a short-length VR can hold.`);
+  const b = Buffer.alloc(longLength ? 12 : 8);
   b.writeUInt16LE(group, 0);
   b.writeUInt16LE(element, 2);
   b.write(vr, 4, 'latin1');
-  b.writeUInt16LE(length, 6);
+  if (longLength) b.writeUInt32LE(length, 8);
+  else b.writeUInt16LE(length, 6);
   return b;
 }
 

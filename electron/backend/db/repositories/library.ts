@@ -1,5 +1,5 @@
 // Patients, studies, series and images: the only SQL the import and the library screens use.
-// Parameterised statements only; the one write (an imported image with its parents) is a single
+// Parameterised statements only; the one write (imported images with their parents) is a single
 // transaction so a failure leaves nothing half inserted.
 import type { DicomHeader } from '../../../../shared/dicom/header';
 import type { ImageDetail, ImageSummary, PatientDetail, PatientSummary, SeriesDetail, StudyDetail, StudyRole } from '../../../../shared/ipc/contract';
@@ -200,43 +200,49 @@ export class LibraryRepository {
   }
 
   /**
-   * Inserts an imported image with its patient, study and series in one transaction.
-   * `beforeCommit` runs inside the transaction (the import's fault hook): if it throws, nothing is kept.
+   * Inserts imported images with their patients, studies and series in one transaction: all of
+   * them or, if anything throws, none. `beforeCommit` runs inside the transaction (the import's
+   * fault hook): if it throws, nothing is kept.
    */
-  insertImage(image: NewImage, beforeCommit?: () => void): { imageId: number; patientId: number } {
-    const s = this.statements;
-    const h = image.header;
+  insertImages(images: readonly NewImage[], beforeCommit?: () => void): { imageId: number; patientId: number }[] {
     const now = new Date().toISOString();
     return this.db.transaction(() => {
-      const patient = s.upsertPatient.get(h.patientId, h.patientName, h.patientBirthDate, h.patientSex, now) as { id: number };
-      const study = s.upsertStudy.get(patient.id, h.studyInstanceUid, h.studyDate, h.studyTime, h.studyDescription, h.accessionNumber) as {
-        id: number;
-        patient_id: number;
-      };
-      const series = s.upsertSeries.get(study.id, h.seriesInstanceUid, h.seriesNumber, h.modality, h.bodyPartExamined, h.laterality, h.viewPosition) as {
-        id: number;
-      };
-      const info = s.insertImage.run(
-        series.id,
-        h.sopInstanceUid,
-        h.sopClassUid,
-        h.transferSyntaxUid,
-        h.rows,
-        h.columns,
-        h.numberOfFrames,
-        h.photometricInterpretation,
-        h.modality,
-        image.storePath,
-        image.sha256,
-        image.sizeBytes,
-        JSON.stringify(h),
-        image.sourcePath,
-        now,
-      );
+      const ids = images.map((image) => this.insertOne(image, now));
       beforeCommit?.();
-      // A study that already existed keeps its patient: the image belongs where its study is.
-      return { imageId: Number(info.lastInsertRowid), patientId: study.patient_id };
+      return ids;
     })();
+  }
+
+  private insertOne(image: NewImage, now: string): { imageId: number; patientId: number } {
+    const s = this.statements;
+    const h = image.header;
+    const patient = s.upsertPatient.get(h.patientId, h.patientName, h.patientBirthDate, h.patientSex, now) as { id: number };
+    const study = s.upsertStudy.get(patient.id, h.studyInstanceUid, h.studyDate, h.studyTime, h.studyDescription, h.accessionNumber) as {
+      id: number;
+      patient_id: number;
+    };
+    const series = s.upsertSeries.get(study.id, h.seriesInstanceUid, h.seriesNumber, h.modality, h.bodyPartExamined, h.laterality, h.viewPosition) as {
+      id: number;
+    };
+    const info = s.insertImage.run(
+      series.id,
+      h.sopInstanceUid,
+      h.sopClassUid,
+      h.transferSyntaxUid,
+      h.rows,
+      h.columns,
+      h.numberOfFrames,
+      h.photometricInterpretation,
+      h.modality,
+      image.storePath,
+      image.sha256,
+      image.sizeBytes,
+      JSON.stringify(h),
+      image.sourcePath,
+      now,
+    );
+    // A study that already existed keeps its patient: the image belongs where its study is.
+    return { imageId: Number(info.lastInsertRowid), patientId: study.patient_id };
   }
 
   listPatients(search?: string): PatientSummary[] {
