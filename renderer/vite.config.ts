@@ -2,11 +2,12 @@
 // loads under Electron's app://osteoplan/ and under the bridge's http://127.0.0.1:PORT/.
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { fixJpeg12LevelShift } from '../shared/dicom/jpeg12-level-shift';
 import { removeEmbindEval } from './build/embind-no-eval';
 
 const here = (p: string) => decodeURIComponent(new URL(p, import.meta.url).pathname);
 
-/** The codec worker must run under script-src without 'unsafe-eval' (see build/embind-no-eval.ts). */
+/** The codec worker must run under script-src without 'unsafe-eval' (see build/embind-no-eval.ts), and decode 12-bit JPEG right. */
 function codecWorkerWithoutEval(): Plugin {
   return {
     name: 'osteoplan:codec-worker-without-eval',
@@ -19,7 +20,12 @@ function codecWorkerWithoutEval(): Plugin {
       if (found !== '4+4+3') {
         throw new Error(`cornerstone-wado-image-loader changed: expected 4+4+3 embind eval sites, patched ${found}. Update renderer/build/embind-no-eval.ts.`);
       }
-      return { code: patched.code, map: null };
+      // The 12-bit JPEG decoder's level shift, fixed as in the Node decoder (one site).
+      const levelShift = fixJpeg12LevelShift(patched.code);
+      if (levelShift.sites !== 1) {
+        throw new Error(`cornerstone-wado-image-loader changed: expected 1 12-bit JPEG sample conversion, found ${levelShift.sites}. Update shared/dicom/jpeg12-level-shift.ts.`);
+      }
+      return { code: levelShift.code, map: null };
     },
   };
 }

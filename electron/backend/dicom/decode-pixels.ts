@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import { Decoder as LosslessJpegDecoder } from 'jpeg-lossless-decoder-js';
 import type { DicomHeader } from '../../../shared/dicom/header';
+import { fixJpeg12LevelShift } from '../../../shared/dicom/jpeg12-level-shift';
 import { AppError } from '../../../shared/ipc/result';
 import { declaredPixelBytes, inspectDicom, type DicomFileInfo } from './read-header';
 import { TS, transferSyntaxName } from '../../../shared/dicom/transfer-syntax';
@@ -367,10 +368,7 @@ function walkJpegMarkers(data: Uint8Array, visit: (marker: number, at: number) =
 // 12-bit DCT JPEG (process 4): pdf.js's JpegImage as cornerstone-wado-image-loader ships it (the
 // decoder its viewer runs for these files). The package exposes it only as a webpack chunk of its
 // dynamic-import build, evaluated here once with a stand-in for the worker's `self`, where the
-// chunk registers its module. One expression is corrected first: the sample conversion after the
-// inverse DCT scales the 8-bit level shift (2056 = 128·16 + 8) by 4095/255 instead of using
-// 2048·16 + 8, so every 12-bit sample comes out 15 too high (measured against dcmtk's dcmdjpeg).
-// The replacement is the same formula for any precision P: (v + 8·2^P + 8) >> 4, clamped to 2^P - 1.
+// chunk registers its module; its level shift is corrected first (shared/dicom/jpeg12-level-shift.ts).
 
 interface JpegImageInstance {
   width: number;
@@ -384,20 +382,13 @@ type JpegImageClass = new () => JpegImageInstance;
 type WebpackChunk = [unknown, Record<string, (module: { exports: unknown }, exports: unknown) => void>];
 
 const JPEG_IMAGE_CHUNK = 'cornerstone-wado-image-loader/dist/dynamic-import/888.min.worker.js';
-// L<=-2056/e.bitConversion?0:L>=2024/e.bitConversion?255/e.bitConversion:L+2056/e.bitConversion>>4
-const SAMPLE_CONVERSION = /(\w+)<=-2056\/(\w+)\.bitConversion\?0:\1>=2024\/\2\.bitConversion\?255\/\2\.bitConversion:\1\+2056\/\2\.bitConversion>>4/g;
 let jpegImageClass: JpegImageClass | undefined;
 
 function jpegImage(): JpegImageClass {
   if (jpegImageClass) return jpegImageClass;
   const file = nodeRequire().resolve(JPEG_IMAGE_CHUNK);
   const moved = () => new AppError('INTERNAL', `${JPEG_IMAGE_CHUNK} is not the JpegImage chunk of cornerstone-wado-image-loader 4.13: update the 12-bit JPEG decoder.`);
-  let sites = 0;
-  const source = fs.readFileSync(file, 'utf8').replace(SAMPLE_CONVERSION, (_all, v: string, c: string) => {
-    sites += 1;
-    const max = `Math.round(255/${c}.bitConversion)`;
-    return `Math.max(0,Math.min(${max},${v}+8*${max}+16>>4))`;
-  });
+  const { code: source, sites } = fixJpeg12LevelShift(fs.readFileSync(file, 'utf8'));
   if (sites !== 1) throw moved();
   const register = new vm.Script(`(function (self) {\n${source}\n})`, { filename: file }).runInThisContext() as (self: object) => void;
   const self: { webpackChunk_name_?: WebpackChunk[] } = {};
