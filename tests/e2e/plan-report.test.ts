@@ -21,7 +21,7 @@ import { computePlan } from '../../shared/planning/osteotomy';
 import type { LandmarkSet } from '../../shared/schemas/landmark-set';
 import { newPlan } from '../../renderer/src/screens/plan/plan-model';
 import golden from '../fixtures/golden/landmark-set.v1.json';
-import { dataFile, importThroughFileChooser, startApp, TMP, tmpDir, waitForImportDone, type AppHarness } from './helpers';
+import { dataFile, importThroughFileChooser, publishScreenshot, startApp, TMP, tmpDir, waitForImportDone, type AppHarness } from './helpers';
 import { call, measureTrueLegAndOpenPlan, withTruth, type Pt } from './measure-helpers';
 
 const SHOTS = path.join(TMP, 'plan-report');
@@ -177,6 +177,7 @@ describe('browser e2e: the theatre report', () => {
     expect(await knee.locator('[data-handle="hinge-0"]').count()).toBe(1);
 
     await page.locator('.report-sheet').screenshot({ path: path.join(SHOTS, 'report.png') });
+    publishScreenshot(path.join(SHOTS, 'report.png'), 'theatre-report.png');
 
     // Print: at most two A4 pages, the key values as text, no app chrome.
     const pdf = await printToPdf(page, 'report');
