@@ -1,7 +1,6 @@
 // A small synthetic greyscale film for tests and benchmarks: 12 bits stored in 16, MONOCHROME2,
 // explicit VR little endian, with whatever identifying elements the caller adds.
-import { newUid, writeDicomFile, type DicomElement } from '../../electron/backend/dicom/write-dicom';
-import { grayscalePixels } from '../e2e/large-film';
+import { grayscalePixels, newUid, writeDicomFile, type DicomElement } from '../../electron/backend/dicom/write-dicom';
 
 export function greyFilm(pixels: Uint16Array, rows: number, columns: number, elements: DicomElement[] = []): Buffer {
   const given = new Set(elements.map((e) => e.tag));

@@ -1,7 +1,7 @@
 // A generated 3000×9000 16-bit uncompressed film (the size of a stitched standing long-leg
 // radiograph) with a known pixel pattern, so the rendered canvas can be checked value by value.
 import { writeFileSync } from 'node:fs';
-import { newUid, writeDicomFile, type DicomElement } from '../../electron/backend/dicom/write-dicom';
+import { grayscalePixels, newUid, writeDicomFile, type DicomElement } from '../../electron/backend/dicom/write-dicom';
 
 export const LARGE_COLUMNS = 3000;
 export const LARGE_ROWS = 9000;
@@ -45,17 +45,3 @@ export function writeLargeFilm(file: string, opts: { patientId?: string; patient
   writeFileSync(file, writeDicomFile(elements));
 }
 
-/** The Image Pixel module of an unsigned MONOCHROME2 image in 16-bit words, bitsStored of them significant. */
-export function grayscalePixels(rows: number, columns: number, bitsStored: number, pixels: Uint16Array): DicomElement[] {
-  return [
-    { tag: 0x00280002, vr: 'US', value: 1 },
-    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-    { tag: 0x00280010, vr: 'US', value: rows },
-    { tag: 0x00280011, vr: 'US', value: columns },
-    { tag: 0x00280100, vr: 'US', value: 16 },
-    { tag: 0x00280101, vr: 'US', value: bitsStored },
-    { tag: 0x00280102, vr: 'US', value: bitsStored - 1 },
-    { tag: 0x00280103, vr: 'US', value: 0 },
-    { tag: 0x7fe00010, vr: 'OW', value: pixels },
-  ];
-}

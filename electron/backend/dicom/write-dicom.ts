@@ -333,3 +333,21 @@ export function newUid(): string {
   const hex = randomBytes(16).toString('hex');
   return `2.25.${BigInt(`0x${hex}`).toString(10)}`;
 }
+
+/**
+ * The Image Pixel module of an unsigned MONOCHROME2 image in 16-bit words, bitsStored of them
+ * significant (the phantom films and the test films; writeDicomFile sorts by tag, so it goes anywhere).
+ */
+export function grayscalePixels(rows: number, columns: number, bitsStored: number, pixels: Uint16Array): DicomElement[] {
+  return [
+    { tag: 0x00280002, vr: 'US', value: 1 },
+    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
+    { tag: 0x00280010, vr: 'US', value: rows },
+    { tag: 0x00280011, vr: 'US', value: columns },
+    { tag: 0x00280100, vr: 'US', value: 16 },
+    { tag: 0x00280101, vr: 'US', value: bitsStored },
+    { tag: 0x00280102, vr: 'US', value: bitsStored - 1 },
+    { tag: 0x00280103, vr: 'US', value: 0 },
+    { tag: 0x7fe00010, vr: 'OW', value: pixels },
+  ];
+}

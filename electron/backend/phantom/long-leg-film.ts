@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/ipc/result';
-import { newUid, writeDicomFile, type DicomElement } from '../dicom/write-dicom';
+import { grayscalePixels, newUid, writeDicomFile, type DicomElement } from '../dicom/write-dicom';
 import { buildLeg, mapLandmarks, measureLeg, resolveLegGeometry, type LegGeometry, type LegGeometryInput, type LegLandmarks, type LegMeasurements, type Side } from './geometry';
 import { fillGaussian, mulberry32 } from '../seeded-random';
 import { partBoundsMm, renderAttenuation, type Group, type PixelGrid } from './render';
@@ -559,14 +559,7 @@ export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFi
     // Rows run toward the patient's left, columns toward the feet: a standard AP film (clinical-spec §1).
     { tag: 0x00200020, vr: 'CS', value: ['L', 'F'] },
     { tag: 0x00200062, vr: 'CS', value: 'B' },
-    { tag: 0x00280002, vr: 'US', value: 1 },
-    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-    { tag: 0x00280010, vr: 'US', value: rows },
-    { tag: 0x00280011, vr: 'US', value: columns },
-    { tag: 0x00280100, vr: 'US', value: 16 },
-    { tag: 0x00280101, vr: 'US', value: bitsStored },
-    { tag: 0x00280102, vr: 'US', value: bitsStored - 1 },
-    { tag: 0x00280103, vr: 'US', value: 0 },
+    ...grayscalePixels(rows, columns, bitsStored, pixels),
     { tag: 0x00281040, vr: 'CS', value: 'LOG' },
     { tag: 0x00281041, vr: 'SS', value: 1 },
     { tag: 0x00281050, vr: 'DS', value: windowCenter },
@@ -576,7 +569,6 @@ export function generateLongLegFilm(options: LongLegFilmOptions = {}): LongLegFi
     { tag: 0x00281054, vr: 'LO', value: 'US' },
     { tag: 0x00282110, vr: 'CS', value: '00' },
     { tag: 0x20500020, vr: 'CS', value: 'IDENTITY' },
-    { tag: 0x7fe00010, vr: 'OW', value: pixels },
   ];
   const scaleTags = new Set([0x00181110, 0x00181111, 0x00181114, 0x00181164]);
   const dicom = writeDicomFile(options.calibrationInHeader === false ? elements.filter((e) => !scaleTags.has(e.tag)) : elements);
