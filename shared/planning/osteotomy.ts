@@ -7,6 +7,7 @@ import { legToPixel, pixelToLeg, type LegFrame } from '../geometry/frame';
 import {
   add,
   angleBetweenDeg,
+  cross,
   distance,
   dot,
   lerp,
@@ -57,6 +58,12 @@ export interface OsteotomyCut {
   hingeSource: 'plan' | 'default';
   cutEntry: Vec2;
   cutEntrySource: 'plan' | 'default';
+  /** The cortex the hinge sits by (clinical-spec §5); the cut enters from the other one. */
+  hingeSide: 'medial' | 'lateral';
+  /** The hinge from its cortex and the joint line (CutBasis); null when uncalibrated or the joint-line landmarks are missing. */
+  hingeOffset: CutPointOffset | null;
+  /** The cut entry from its own cortex (inside points towards the hinge) and the joint line; null likewise. */
+  cutEntryOffset: CutPointOffset | null;
   /** Rotation of the moved fragment about the hinge before the soft-tissue adjustment, degrees, counter-clockwise in the leg frame. */
   plannedRotationDeg: number;
   /** The rotation applied to the predicted landmarks (after any soft-tissue adjustment). */
@@ -157,6 +164,29 @@ interface CutPoints {
 }
 
 /**
+ * The frame a cut is placed and described in (leg frame): the joint-line edges of the cut bone
+ * (plateau edges for the tibia, condyles for the femur) standing in for the cortices, `inward`
+ * along the joint line from the hinge's edge towards the entry's, `away` along the bone's
+ * mechanical axis away from the knee (below the plateau, above the condyles).
+ */
+interface CutBasis {
+  hingeEdge: Vec2;
+  entryEdge: Vec2;
+  inward: Vec2;
+  away: Vec2;
+  jointWidth: number;
+}
+
+function cutBasis(r: ResolvedLandmarks, g: KeyGeometry, bone: Bone, hingeSide: 'medial' | 'lateral'): CutBasis {
+  const femur = bone === 'femur' ? condyles(r) : null;
+  const [medial, lateral] = femur ? [femur.Cm, femur.Cl] : [g.Pm, g.Pl];
+  const away = femur ? unit(sub(g.H, g.K), 'femoral axis') : unit(sub(g.A, g.K), 'tibial axis');
+  const line = femur ? 'condylar line' : 'plateau line';
+  const [hingeEdge, entryEdge] = hingeSide === 'lateral' ? [lateral, medial] : [medial, lateral];
+  return { hingeEdge, entryEdge, inward: unit(sub(entryEdge, hingeEdge), line), away, jointWidth: distance(medial, lateral) };
+}
+
+/**
  * clinical-spec §5 default hinge (HTO: about 10 mm inside the lateral cortex, 15 mm below the
  * lateral plateau), with the plateau edge standing in for the cortex and "below" taken along the
  * tibial axis. The spec fixes only that hinge; the others are stated choices the surgeon drags:
@@ -165,29 +195,50 @@ interface CutPoints {
  * condyle (DFO). Uncalibrated images scale the offsets by joint width / 75 mm.
  */
 function defaultCutPointsLeg(r: ResolvedLandmarks, g: KeyGeometry, bone: Bone, hingeSide: 'medial' | 'lateral', calibrated: boolean): CutPoints {
-  if (bone === 'tibia') {
-    const toMedial = unit(sub(g.Pm, g.Pl), 'plateau line');
-    const distal = unit(sub(g.A, g.K), 'tibial axis');
-    const s = calibrated ? 1 : distance(g.Pm, g.Pl) / TYPICAL_JOINT_WIDTH_MM;
-    const hingeEdge = hingeSide === 'lateral' ? g.Pl : g.Pm;
-    const inward = hingeSide === 'lateral' ? toMedial : scale(toMedial, -1);
-    const entryEdge = hingeSide === 'lateral' ? g.Pm : g.Pl;
-    const entryDepth = hingeSide === 'lateral' ? 40 : 25;
-    return {
-      hinge: add(hingeEdge, add(scale(inward, 10 * s), scale(distal, 15 * s))),
-      cutEntry: add(entryEdge, scale(distal, entryDepth * s)),
-    };
-  }
-  const { Cm, Cl } = condyles(r);
-  const toLateral = unit(sub(Cl, Cm), 'condylar line');
-  const proximal = unit(sub(g.H, g.K), 'femoral axis');
-  const s = calibrated ? 1 : distance(Cm, Cl) / TYPICAL_JOINT_WIDTH_MM;
-  const hingeEdge = hingeSide === 'medial' ? Cm : Cl;
-  const inward = hingeSide === 'medial' ? toLateral : scale(toLateral, -1);
-  const entryEdge = hingeSide === 'medial' ? Cl : Cm;
+  const b = cutBasis(r, g, bone, hingeSide);
+  const s = calibrated ? 1 : b.jointWidth / TYPICAL_JOINT_WIDTH_MM;
+  const [hingeDepth, entryDepth] = bone === 'femur' ? [30, 65] : [15, hingeSide === 'lateral' ? 40 : 25];
   return {
-    hinge: add(hingeEdge, add(scale(inward, 10 * s), scale(proximal, 30 * s))),
-    cutEntry: add(entryEdge, scale(proximal, 65 * s)),
+    hinge: add(b.hingeEdge, add(scale(b.inward, 10 * s), scale(b.away, hingeDepth * s))),
+    cutEntry: add(b.entryEdge, scale(b.away, entryDepth * s)),
+  };
+}
+
+/** Where a hinge or cut entry sits: mm inside its cortex along the joint line, and mm from the joint line along the bone's axis. */
+export interface CutPointOffset {
+  insideMm: number;
+  fromJointMm: number;
+}
+
+/**
+ * The inverse of the default placement: p in the cut basis, from `edge` with `inside` pointing
+ * into the bone. The joint line and the bone axis need not be perpendicular, so p is solved in
+ * that oblique basis; the default hinge reads back as exactly (10, 15) on an HTO.
+ */
+function offsetInBasis(p: Vec2, edge: Vec2, inside: Vec2, away: Vec2): CutPointOffset {
+  const d = sub(p, edge);
+  const det = cross(inside, away);
+  return { insideMm: cross(d, away) / det, fromJointMm: cross(inside, d) / det };
+}
+
+/** Both points of a cut in mm (the theatre report prints them); none on an uncalibrated film or without the condyles a femoral basis needs. */
+function cutOffsets(
+  r: ResolvedLandmarks,
+  g: KeyGeometry,
+  cut: { bone: Bone; hingeSide: 'medial' | 'lateral'; hinge: Vec2; cutEntry: Vec2 },
+  calibrated: boolean,
+): Pick<OsteotomyCut, 'hingeOffset' | 'cutEntryOffset'> {
+  if (!calibrated) return { hingeOffset: null, cutEntryOffset: null };
+  let b: CutBasis;
+  try {
+    b = cutBasis(r, g, cut.bone, cut.hingeSide);
+  } catch (err) {
+    if (err instanceof EngineError) return { hingeOffset: null, cutEntryOffset: null };
+    throw err;
+  }
+  return {
+    hingeOffset: offsetInBasis(cut.hinge, b.hingeEdge, b.inward, b.away),
+    cutEntryOffset: offsetInBasis(cut.cutEntry, b.entryEdge, scale(b.inward, -1), b.away),
   };
 }
 
@@ -343,6 +394,7 @@ export function computePlan(set: LandmarkSet, calibration: Calibration, plan: Pl
     const defaults = !c.hinge || !c.cutEntry ? defaultCutPointsLeg(r, g, c.bone, c.hingeSide, calibrated) : null;
     return {
       bone: c.bone,
+      hingeSide: c.hingeSide,
       hinge: c.hinge ? pixelToLeg(frame, c.hinge) : defaults!.hinge,
       hingeSource: (c.hinge ? 'plan' : 'default') as 'plan' | 'default',
       hingePx: c.hinge ? { x: c.hinge.x, y: c.hinge.y } : null,
@@ -443,6 +495,8 @@ export function computePlan(set: LandmarkSet, calibration: Calibration, plan: Pl
       hingeSource: s.hingeSource,
       cutEntry: s.cutEntryPx ?? legToPixel(frame, s.cutEntry),
       cutEntrySource: s.cutEntrySource,
+      hingeSide: s.hingeSide,
+      ...cutOffsets(r, g, s, calibrated),
       plannedRotationDeg: rotations[i]!,
       rotationDeg: applied[i]!,
       wedgeAngleDeg: alpha,

@@ -17,7 +17,6 @@ import {
   cutSummaries,
   localDateTime,
   NEEDS_CALIBRATION,
-  offsetsFromCortex,
   procedureSentences,
   reportHeader,
   reportWarnings,
@@ -86,39 +85,31 @@ describe('theatre numbers', () => {
 });
 
 describe('hinge and cut entry positions', () => {
-  it('solve a point in the oblique joint-line / bone-axis basis', () => {
-    const e2 = { x: 0.6, y: -0.8 };
-    const p = { x: 10 + 3 + 5 * e2.x, y: 20 + 5 * e2.y };
-    const o = offsetsFromCortex(p, { x: 10, y: 20 }, { x: 40, y: 20 }, { x: 6, y: -8 });
-    expect(o.inside).toBeCloseTo(3, 12);
-    expect(o.fromJoint).toBeCloseTo(5, 12);
-  });
-
   it('read the clinical-spec §5 default hinge back as 10 mm inside the lateral cortex, 15 mm below the joint line', () => {
     const r = computePlan(set, calibration, plan());
     expect(r.cuts[0]!.hingeSource).toBe('default');
-    const { hinge, cutEntry } = cutPositions(set, calibration, 'hto-medial-opening', r.cuts[0]!, r.preOp);
-    expect(hinge!.cortex).toBe('lateral');
-    expect(hinge!.insideMm).toBeCloseTo(10, 9);
-    expect(hinge!.fromJointMm).toBeCloseTo(15, 9);
-    expect(hinge!.text).toBe('10.0 mm inside the lateral cortex, 15.0 mm below the joint line');
+    const { hinge, cutEntry } = cutPositions(r.cuts[0]!, calibration);
+    expect(hinge.cortex).toBe('lateral');
+    expect(hinge.insideMm).toBeCloseTo(10, 9);
+    expect(hinge.fromJointMm).toBeCloseTo(15, 9);
+    expect(hinge.text).toBe('10.0 mm inside the lateral cortex, 15.0 mm below the joint line');
     // The default cut entry: 40 mm below the medial plateau edge, on the cortex.
-    expect(cutEntry!.cortex).toBe('medial');
-    expect(cutEntry!.insideMm).toBeCloseTo(0, 9);
-    expect(cutEntry!.fromJointMm).toBeCloseTo(40, 9);
-    expect(cutEntry!.text).toBe('40.0 mm below the joint line, at the medial cortex');
+    expect(cutEntry.cortex).toBe('medial');
+    expect(cutEntry.insideMm).toBeCloseTo(0, 9);
+    expect(cutEntry.fromJointMm).toBeCloseTo(40, 9);
+    expect(cutEntry.text).toBe('40.0 mm below the joint line, at the medial cortex');
   });
 
   it('a closing HTO hinges medially, a DFO on the femur above the joint line', () => {
     const closing = computePlan(set, calibration, plan('hto-lateral-closing'));
-    const c = cutPositions(set, calibration, 'hto-lateral-closing', closing.cuts[0]!, closing.preOp);
-    expect(c.hinge!.text).toBe('10.0 mm inside the medial cortex, 15.0 mm below the joint line');
-    expect(c.cutEntry!.text).toBe('25.0 mm below the joint line, at the lateral cortex');
+    const c = cutPositions(closing.cuts[0]!, calibration);
+    expect(c.hinge.text).toBe('10.0 mm inside the medial cortex, 15.0 mm below the joint line');
+    expect(c.cutEntry.text).toBe('25.0 mm below the joint line, at the lateral cortex');
     const dfo = computePlan(set, calibration, plan('dfo-lateral-opening', { target: { kind: 'wbl', percent: 50, preset: 'neutral' } }));
-    const d = cutPositions(set, calibration, 'dfo-lateral-opening', dfo.cuts[0]!, dfo.preOp);
+    const d = cutPositions(dfo.cuts[0]!, calibration);
     expect(dfo.cuts[0]!.bone).toBe('femur');
-    expect(d.hinge!.text).toBe('10.0 mm inside the medial cortex, 30.0 mm above the joint line');
-    expect(d.cutEntry!.text).toBe('65.0 mm above the joint line, at the lateral cortex');
+    expect(d.hinge.text).toBe('10.0 mm inside the medial cortex, 30.0 mm above the joint line');
+    expect(d.cutEntry.text).toBe('65.0 mm above the joint line, at the lateral cortex');
   });
 
   it('a hinge the surgeon dragged outside the cortex says so', () => {
@@ -126,30 +117,32 @@ describe('hinge and cut entry positions', () => {
     // 20 px = 20 · 0.15 / 1.1 mm further lateral (x decreases towards lateral on a right leg here).
     const moved = { ...r0.cuts[0]!.hinge, x: r0.cuts[0]!.hinge.x - (20 * 1.1) / 0.15 };
     const r = computePlan(set, calibration, plan('hto-medial-opening', { hinge: moved, cutEntry: r0.cuts[0]!.cutEntry }));
-    const { hinge } = cutPositions(set, calibration, 'hto-medial-opening', r.cuts[0]!, r.preOp);
-    expect(hinge!.insideMm!).toBeLessThan(0);
-    expect(hinge!.text).toMatch(/^\d+\.\d mm outside the lateral cortex, \d+\.\d mm below the joint line$/);
+    const { hinge } = cutPositions(r.cuts[0]!, calibration);
+    expect(hinge.insideMm!).toBeLessThan(0);
+    expect(hinge.text).toMatch(/^\d+\.\d mm outside the lateral cortex, \d+\.\d mm below the joint line$/);
   });
 
-  it('hide their mm on an uncalibrated film; are absent without the joint-line landmarks', () => {
+  it('hide their mm on an uncalibrated film; a hand-placed femoral cut without the condyles says what it needs', () => {
     const r = computePlan(set, UNCALIBRATED, plan());
-    const { hinge, cutEntry } = cutPositions(set, UNCALIBRATED, 'hto-medial-opening', r.cuts[0]!, r.preOp);
+    const { hinge, cutEntry } = cutPositions(r.cuts[0]!, UNCALIBRATED);
     expect(hinge).toMatchObject({ cortex: 'lateral', insideMm: null, fromJointMm: null, text: 'position in mm needs calibration' });
-    expect(cutEntry!.insideMm).toBeNull();
-    const calibrated = computePlan(set, calibration, plan());
-    const noPlateau = { ...set, landmarks: { ...set.landmarks, tibialPlateauMedial: undefined } };
-    expect(cutPositions(noPlateau, calibration, 'hto-medial-opening', calibrated.cuts[0]!, calibrated.preOp)).toEqual({ hinge: null, cutEntry: null });
+    expect(cutEntry.insideMm).toBeNull();
+    const dfo = computePlan(set, calibration, plan('dfo-lateral-opening', { target: { kind: 'wbl', percent: 50, preset: 'neutral' } }));
+    const noCondyles = { ...set, landmarks: { ...set.landmarks, femoralCondyleMedial: undefined } };
+    const placed = computePlan(noCondyles, calibration, plan('dfo-lateral-opening', { target: { kind: 'wbl', percent: 50, preset: 'neutral' }, hinge: dfo.cuts[0]!.hinge, cutEntry: dfo.cuts[0]!.cutEntry }));
+    expect(placed.cuts[0]!.hingeOffset).toBeNull();
+    expect(cutPositions(placed.cuts[0]!, calibration).hinge).toMatchObject({ cortex: 'medial', insideMm: null, text: 'position in mm needs both femoral condyles' });
   });
 
   it('a double-level plan has a tibial and a femoral cut, titled apart', () => {
     const r = computePlan(set, calibration, plan('double-level', { doubleLevel: { maxPostOpMptaDeg: 90, femoralHinge: null, femoralCutEntry: null } }));
-    const cuts = cutSummaries(set, calibration, 'double-level', r);
+    const cuts = cutSummaries(calibration, r);
     expect(cuts.map((c) => [c.title, c.bone])).toEqual([
       ['Tibial cut', 'tibia'],
       ['Femoral cut', 'femur'],
     ]);
     expect(cuts[1]!.numbers[0]!.id).toBe('wedgeAngle-1');
-    expect(cuts[1]!.hinge!.cortex).toBe('medial');
+    expect(cuts[1]!.hinge.cortex).toBe('medial');
   });
 });
 
@@ -179,14 +172,14 @@ describe('pre-op vs predicted table', () => {
 describe('procedure, header and warnings', () => {
   it('says the procedure in words with α, the gap and where the WBL and HKA go', () => {
     const r = computePlan(set, calibration, plan());
-    const text = procedureSentences('hto-medial-opening', 'R', r, cutSummaries(set, calibration, 'hto-medial-opening', r)).join(' ');
+    const text = procedureSentences('hto-medial-opening', 'R', r, cutSummaries(calibration, r)).join(' ');
     expect(text).toContain('Medial opening-wedge HTO of the right leg.');
     expect(text).toContain(`open the wedge by α = ${r.wedgeAngleDeg.toFixed(1)}°, ${r.cuts[0]!.gapChordMm!.toFixed(1)} mm at the cortex`);
     expect(text).toContain('from the medial cortex to a lateral hinge');
     expect(text).toContain(`moves from ${r.preOp.measurements.wbl.value!.toFixed(1)} % to 62.5 %`);
     expect(text).toContain('Target WBL 62.5 % Fujisawa');
     const uncal = computePlan(set, UNCALIBRATED, plan());
-    expect(procedureSentences('hto-medial-opening', 'R', uncal, cutSummaries(set, UNCALIBRATED, 'hto-medial-opening', uncal)).join(' ')).not.toMatch(/mm/);
+    expect(procedureSentences('hto-medial-opening', 'R', uncal, cutSummaries(UNCALIBRATED, uncal)).join(' ')).not.toMatch(/mm/);
   });
 
   it('formats the header as the library shows it', () => {

@@ -132,12 +132,12 @@ function NumberTile({ n }: { n: TheatreNumber }) {
   );
 }
 
-function Position({ label, id, at }: { label: string; id: string; at: PointPosition | null }) {
+function Position({ label, id, at }: { label: string; id: string; at: PointPosition }) {
   return (
     <>
       <dt>{label}</dt>
-      <dd data-report-position={id} data-inside={at?.insideMm ?? ''} data-from-joint={at?.fromJointMm ?? ''}>
-        {at?.text ?? '—'}
+      <dd data-report-position={id} data-inside={at.insideMm ?? ''} data-from-joint={at.fromJointMm ?? ''}>
+        {at.text}
       </dd>
     </>
   );
@@ -167,7 +167,7 @@ function ReportSheet({ api, loaded, onBack }: { api: OsteoplanApi; loaded: Loade
   const ok = 'result' in computed ? computed : null;
   const header = reportHeader(detail, saved);
   const warnings = reportWarnings(saved, calibration, ok?.result ?? null, atPlanning);
-  const cuts = ok ? cutSummaries(set, calibration, saved.plan.procedure, ok.result) : [];
+  const cuts = ok ? cutSummaries(calibration, ok.result) : [];
   const rows = ok ? comparisonRows(set, calibration, ok.result) : [];
 
   // "Save as PDF" proposes the document title as the file name.

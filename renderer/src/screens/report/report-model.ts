@@ -4,11 +4,9 @@
 // same decomposition the engine uses to place the default hinge (osteotomy.ts
 // defaultCutPointsLeg). No DOM and no zod (the page runs under a CSP without eval).
 import type { ImageDetail, SavedPlan } from '../../../../shared/ipc/contract';
-import { pixelToLeg } from '../../../../shared/geometry/frame';
-import { cross, sub, unit, type Vec2 } from '../../../../shared/geometry/vec';
 import { MEASURE_DEFINITIONS } from '../../../../shared/measurements/definitions';
 import { fixed1 } from '../../../../shared/measurements/format';
-import { legFrameFor, type LegAlignment, type Measurement } from '../../../../shared/measurements/leg-alignment';
+import type { LegAlignment, Measurement } from '../../../../shared/measurements/leg-alignment';
 import type { OsteotomyCut, PlanResult } from '../../../../shared/planning/osteotomy';
 import type { Calibration, CalibrationType } from '../../../../shared/schemas/calibration';
 import type { LandmarkSet } from '../../../../shared/schemas/landmark-set';
@@ -64,8 +62,8 @@ export interface CutSummary {
   wedge: OsteotomyCut['wedge'];
   title: string;
   numbers: TheatreNumber[];
-  hinge: PointPosition | null;
-  cutEntry: PointPosition | null;
+  hinge: PointPosition;
+  cutEntry: PointPosition;
 }
 
 /**
@@ -96,42 +94,12 @@ export function alignmentChangeNumber(result: PlanResult): TheatreNumber {
   return { id: 'alignmentChange', label: 'Alignment change (HKA)', value: result.alignmentChangeDeg, text: degText(result.alignmentChangeDeg), calibration: null, primary: true };
 }
 
-/** The engine's hinge side per procedure and bone (osteotomy.ts cutPlans). */
-function hingeCortex(procedure: Procedure, bone: OsteotomyCut['bone']): Edge {
-  switch (procedure) {
-    case 'hto-medial-opening':
-      return 'lateral';
-    case 'hto-lateral-closing':
-      return 'medial';
-    case 'dfo-lateral-opening':
-      return 'medial';
-    case 'dfo-medial-closing':
-      return 'lateral';
-    case 'double-level':
-      return bone === 'tibia' ? 'lateral' : 'medial';
-  }
-}
-
 const other = (e: Edge): Edge => (e === 'medial' ? 'lateral' : 'medial');
 
-/**
- * Offsets of a point from a cortex, as the engine places the default hinge (clinical-spec §5:
- * "about 10 mm inside the lateral cortex, 15 mm below the lateral plateau"): the joint-line edge
- * stands in for the cortex, "inside" runs along the joint line towards the other edge and "below"
- * (tibia) or "above" (femur) along the bone's mechanical axis. The two directions need not be
- * perpendicular, so the point is solved in that oblique basis; the default hinge comes out as
- * exactly (10, 15). Leg frame, mm.
- */
-export function offsetsFromCortex(p: Vec2, edge: Vec2, otherEdge: Vec2, awayFromJoint: Vec2): { inside: number; fromJoint: number } {
-  const e1 = unit(sub(otherEdge, edge), 'joint line');
-  const e2 = unit(awayFromJoint, 'bone axis');
-  const d = sub(p, edge);
-  const det = cross(e1, e2);
-  return { inside: cross(d, e2) / det, fromJoint: cross(e1, d) / det };
-}
-
-function positionText(kind: 'hinge' | 'cutEntry', cortex: Edge, bone: OsteotomyCut['bone'], inside: number | null, fromJoint: number | null): string {
-  if (inside === null || fromJoint === null) return `position in mm ${NEEDS_CALIBRATION}`;
+function positionText(kind: 'hinge' | 'cutEntry', cortex: Edge, bone: OsteotomyCut['bone'], inside: number | null, fromJoint: number | null, calibrated: boolean): string {
+  if (!calibrated) return `position in mm ${NEEDS_CALIBRATION}`;
+  // Calibrated but no basis: a femoral cut placed by hand on a film without the condyles marked.
+  if (inside === null || fromJoint === null) return 'position in mm needs both femoral condyles';
   // fromJoint is positive away from the joint: below it on the tibia, above it on the femur.
   const joint = `${fixed1(Math.abs(fromJoint))} mm ${(fromJoint >= 0) === (bone === 'tibia') ? 'below' : 'above'} the joint line`;
   const across = `${fixed1(Math.abs(inside))} mm ${inside >= 0 ? 'inside' : 'outside'} the ${cortex} cortex`;
@@ -140,29 +108,19 @@ function positionText(kind: 'hinge' | 'cutEntry', cortex: Edge, bone: OsteotomyC
   return `${across}, ${joint}`;
 }
 
-/** The hinge and cut entry of one cut in mm from its cortex and the joint line; null when the joint-line landmarks are missing. */
-export function cutPositions(set: LandmarkSet, calibration: Calibration, procedure: Procedure, cut: OsteotomyCut, preOp: LegAlignment): { hinge: PointPosition | null; cutEntry: PointPosition | null } {
-  const L = set.landmarks;
-  const [medial, lateral] = cut.bone === 'tibia' ? [L.tibialPlateauMedial, L.tibialPlateauLateral] : [L.femoralCondyleMedial, L.femoralCondyleLateral];
-  const K = preOp.keyPoints.kneeCentre;
-  const far = cut.bone === 'tibia' ? preOp.keyPoints.ankleCentre : preOp.keyPoints.femoralHeadCentre;
-  if (!medial || !lateral || !K.available || !far.available) return { hinge: null, cutEntry: null };
-  const frame = legFrameFor(set, calibration);
-  const leg = (p: Vec2) => pixelToLeg(frame, p);
-  const edges: Record<Edge, Vec2> = { medial: leg(medial), lateral: leg(lateral) };
-  const away = sub(leg(far.pixel), leg(K.pixel));
+/** The hinge and cut entry of one cut in mm from their cortices and the joint line, as the engine reads them (clinical-spec §5). */
+export function cutPositions(cut: OsteotomyCut, calibration: Calibration): { hinge: PointPosition; cutEntry: PointPosition } {
   const calibrated = calibration.type !== 'uncalibrated';
-  const at = (kind: 'hinge' | 'cutEntry', p: Vec2, cortex: Edge): PointPosition => {
-    const o = offsetsFromCortex(leg(p), edges[cortex], edges[other(cortex)], away);
-    const inside = calibrated ? o.inside : null;
-    const fromJoint = calibrated ? o.fromJoint : null;
-    return { cortex, insideMm: inside, fromJointMm: fromJoint, text: positionText(kind, cortex, cut.bone, inside, fromJoint) };
-  };
-  const hingeSide = hingeCortex(procedure, cut.bone);
-  return { hinge: at('hinge', cut.hinge, hingeSide), cutEntry: at('cutEntry', cut.cutEntry, other(hingeSide)) };
+  const at = (kind: 'hinge' | 'cutEntry', cortex: Edge, o: OsteotomyCut['hingeOffset']): PointPosition => ({
+    cortex,
+    insideMm: o?.insideMm ?? null,
+    fromJointMm: o?.fromJointMm ?? null,
+    text: positionText(kind, cortex, cut.bone, o?.insideMm ?? null, o?.fromJointMm ?? null, calibrated),
+  });
+  return { hinge: at('hinge', cut.hingeSide, cut.hingeOffset), cutEntry: at('cutEntry', other(cut.hingeSide), cut.cutEntryOffset) };
 }
 
-export function cutSummaries(set: LandmarkSet, calibration: Calibration, procedure: Procedure, result: PlanResult): CutSummary[] {
+export function cutSummaries(calibration: Calibration, result: PlanResult): CutSummary[] {
   const double = result.cuts.length > 1;
   return result.cuts.map((cut, i) => ({
     index: i,
@@ -170,7 +128,7 @@ export function cutSummaries(set: LandmarkSet, calibration: Calibration, procedu
     wedge: cut.wedge,
     title: double ? (cut.bone === 'tibia' ? 'Tibial cut' : 'Femoral cut') : cut.bone === 'tibia' ? 'Tibial osteotomy' : 'Femoral osteotomy',
     numbers: cutNumbers(cut, calibration, i === 0 ? '' : `-${i}`),
-    ...cutPositions(set, calibration, procedure, cut, result.preOp),
+    ...cutPositions(cut, calibration),
   }));
 }
 
@@ -252,8 +210,8 @@ export function procedureSentences(procedure: Procedure, side: Side, result: Pla
     const cut = result.cuts[c.index]!;
     const bone = c.bone === 'tibia' ? 'tibia' : 'femur';
     // Where exactly the hinge and the cut entry are is in the positions below the numbers.
-    const entry = c.cutEntry ? `from the ${c.cutEntry.cortex} cortex` : 'from the cut entry';
-    const hinge = c.hinge ? `to a ${c.hinge.cortex} hinge` : 'to the hinge';
+    const entry = `from the ${c.cutEntry.cortex} cortex`;
+    const hinge = `to a ${c.hinge.cortex} hinge`;
     const size = cut.gapChordMm === null ? '' : `, ${fixed1(cut.gapChordMm)} mm at the cortex`;
     out.push(`Cut the ${bone} ${entry} ${hinge}; ${cut.wedge === 'opening' ? 'open' : 'close'} the wedge by α = ${degText(cut.wedgeAngleDeg)}${size}.`);
   }
